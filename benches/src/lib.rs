@@ -1,0 +1,1 @@
+//! Shared corpora for scimkit's criterion benchmarks (see `benches/benches/`).

@@ -1,0 +1,96 @@
+//! # scimkit-filter
+//!
+//! The SCIM 2.0 filter, attribute-path and PATCH-path grammar
+//! (RFC 7644 §3.4.2.2, §3.5.2 and §3.10; RFC 7643 §2.1), parsed with
+//! [nom](https://docs.rs/nom) into a borrowed, documented syntax tree.
+//!
+//! ```
+//! use scimkit_filter::{parse_filter, AttrPath, CompValue, CompareOp, Filter, ParseOptions};
+//!
+//! let f = parse_filter(r#"userName eq "bjensen@example.com""#, &ParseOptions::default())?;
+//! assert_eq!(
+//!     f,
+//!     Filter::compare(
+//!         AttrPath::new("userName"),
+//!         CompareOp::Eq,
+//!         CompValue::String("bjensen@example.com".into()),
+//!     )
+//! );
+//! # Ok::<(), scimkit_filter::ParseError>(())
+//! ```
+//!
+//! Architecture invariant: this crate knows no JSON value, no schema and no
+//! HTTP. It turns text into a tree and back, nothing more.
+
+mod ast;
+mod error;
+mod options;
+mod parser;
+
+pub use ast::{AttrPath, CompValue, CompareOp, Filter, Number, PatchPath};
+pub use error::{Expected, ParseError, Target};
+pub use options::ParseOptions;
+
+/// Parses a filter (`filter` in RFC 7644 §3.4.2.2).
+pub fn parse_filter<'a>(input: &'a str, options: &ParseOptions) -> Result<Filter<'a>, ParseError> {
+    parser::filter(input, options)
+}
+
+/// Parses a PATCH operation's `path` (RFC 7644 §3.5.2).
+pub fn parse_patch_path<'a>(
+    input: &'a str,
+    options: &ParseOptions,
+) -> Result<PatchPath<'a>, ParseError> {
+    parser::patch_path(input, options)
+}
+
+/// Parses an attribute path (`attrPath`), as used by `attributes`,
+/// `excludedAttributes` and `sortBy` (RFC 7644 §3.10).
+pub fn parse_attr_path<'a>(
+    input: &'a str,
+    options: &ParseOptions,
+) -> Result<AttrPath<'a>, ParseError> {
+    parser::attr_path_only(input, options)
+}
+
+/// Whether `b` is a JSON number (RFC 8259 §6):
+/// `[ "-" ] int [ frac ] [ exp ]`.
+pub(crate) fn is_json_number(b: &[u8]) -> bool {
+    let mut i = 0;
+    if b.first() == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while matches!(b.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while matches!(b.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    i == b.len()
+}
