@@ -23,9 +23,12 @@
 //! HTTP. It turns text into a tree and back, nothing more.
 
 mod ast;
+mod display;
 mod error;
 mod options;
 mod parser;
+#[cfg(feature = "serde")]
+mod serde;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, Number, PatchPath};
 pub use error::{Expected, ParseError, Target};
