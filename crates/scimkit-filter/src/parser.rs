@@ -100,6 +100,16 @@ fn failure<T>(i: &str, expected: Expected) -> PResult<'_, T> {
     Err(nom::Err::Failure(PErr::at(i, expected)))
 }
 
+/// nom's `cut` applied to a result: once a branch is committed, a
+/// recoverable error becomes a failure. (A plain function rather than the
+/// combinator in the recursive rules keeps their stack frames small.)
+fn commit<T>(r: PResult<'_, T>) -> PResult<'_, T> {
+    r.map_err(|e| match e {
+        nom::Err::Error(e) => nom::Err::Failure(e),
+        e => e,
+    })
+}
+
 /// The state threaded through one parse: options and the term budget used so far.
 struct Ctx<'o> {
     o: &'o ParseOptions,
@@ -193,7 +203,7 @@ fn end<'a>(i: &'a str, cx: &Ctx<'_>, expected: Expected) -> PResult<'a, ()> {
     if rest.is_empty() {
         return Ok((rest, ()));
     }
-    if rest.as_bytes()[0] == b' ' {
+    if rest.as_bytes()[0] == b' ' && expected != Expected::End {
         // Strict: one space is the most there can be; what follows it is wrong.
         let after = &rest[1..];
         if after.bytes().all(|b| b == b' ') {
@@ -236,74 +246,52 @@ fn skip_spaces(i: &str) -> &str {
 // Filters
 // ---------------------------------------------------------------------------
 
-/// `logExp = FILTER SP ("and" / "or") SP FILTER`, the `or` level.
+/// `logExp = FILTER SP ("and" / "or") SP FILTER`
 ///
-/// `and` binds tighter than `or`, so this is a list of [`log_exp_and`]
-/// operands joined by `or`. Nested `Or`s (from parentheses) are flattened.
+/// Operands ([`filter_term`]) joined by `and` and `or`, `and` binding
+/// tighter: `a or b and c` is `Or[a, And[b, c]]`. Directly nested nodes of
+/// the same operator (from parentheses) are flattened. Both levels are
+/// handled in this one function so that each nesting level costs only two
+/// stack frames. A lone operand is returned as it is, without a `Vec`.
 fn log_exp<'a>(
     i: &'a str,
     cx: &mut Ctx<'_>,
     depth: usize,
     scope: Scope,
 ) -> PResult<'a, Filter<'a>> {
-    let (mut i, first) = log_exp_and(i, cx, depth, scope)?;
-    let mut terms: Option<Vec<Filter<'a>>> = None;
-    let mut first = Some(first);
+    let (mut i, mut last) = filter_term(i, cx, depth, scope)?;
+    // Neither allocates until an operand is pushed.
+    let mut ors: Vec<Filter<'a>> = Vec::new();
+    let mut ands: Vec<Filter<'a>> = Vec::new();
     loop {
         let (rest, op) = log_op(i, cx)?;
-        if op != Some(LogOp::Or) {
-            break;
-        }
-        let (rest, next) = cut(|r| log_exp_and(r, cx, depth, scope)).parse(rest)?;
-        let v = terms.get_or_insert_with(|| {
-            let mut v = Vec::with_capacity(4);
-            if let Some(f) = first.take() {
-                push_flat(&mut v, f, LogOp::Or);
+        let Some(op) = op else { break };
+        let (rest, next) = commit(filter_term(rest, cx, depth, scope))?;
+        let done = std::mem::replace(&mut last, next);
+        match op {
+            LogOp::And => push_flat(&mut ands, done, LogOp::And),
+            LogOp::Or => {
+                let group = finish_and(&mut ands, done);
+                push_flat(&mut ors, group, LogOp::Or);
             }
-            v
-        });
-        push_flat(v, next, LogOp::Or);
+        }
         i = rest;
     }
-    match (terms, first) {
-        (Some(v), _) => Ok((i, Filter::Or(v))),
-        (None, Some(f)) => Ok((i, f)),
-        (None, None) => backtrack(i, Expected::Filter),
+    let group = finish_and(&mut ands, last);
+    if ors.is_empty() {
+        return Ok((i, group));
     }
+    push_flat(&mut ors, group, LogOp::Or);
+    Ok((i, Filter::Or(ors)))
 }
 
-/// `logExp = FILTER SP ("and" / "or") SP FILTER`, the `and` level: operands
-/// joined by `and`. Nested `And`s (from parentheses) are flattened.
-fn log_exp_and<'a>(
-    i: &'a str,
-    cx: &mut Ctx<'_>,
-    depth: usize,
-    scope: Scope,
-) -> PResult<'a, Filter<'a>> {
-    let (mut i, first) = filter_term(i, cx, depth, scope)?;
-    let mut terms: Option<Vec<Filter<'a>>> = None;
-    let mut first = Some(first);
-    loop {
-        let (rest, op) = log_op(i, cx)?;
-        if op != Some(LogOp::And) {
-            break;
-        }
-        let (rest, next) = cut(|r| filter_term(r, cx, depth, scope)).parse(rest)?;
-        let v = terms.get_or_insert_with(|| {
-            let mut v = Vec::with_capacity(4);
-            if let Some(f) = first.take() {
-                push_flat(&mut v, f, LogOp::And);
-            }
-            v
-        });
-        push_flat(v, next, LogOp::And);
-        i = rest;
+/// Closes a run of `and` operands ending in `last`.
+fn finish_and<'a>(ands: &mut Vec<Filter<'a>>, last: Filter<'a>) -> Filter<'a> {
+    if ands.is_empty() {
+        return last;
     }
-    match (terms, first) {
-        (Some(v), _) => Ok((i, Filter::And(v))),
-        (None, Some(f)) => Ok((i, f)),
-        (None, None) => backtrack(i, Expected::Filter),
-    }
+    push_flat(ands, last, LogOp::And);
+    Filter::And(std::mem::take(ands))
 }
 
 /// Appends `f` to the operands of an `op` node, splicing in its operands when
@@ -361,19 +349,29 @@ fn filter_term<'a>(
     scope: Scope,
 ) -> PResult<'a, Filter<'a>> {
     let b = i.as_bytes();
-    match b.first() {
-        Some(b'(') => group(i, i, cx, depth, scope),
+    let (paren, negate) = match b.first() {
+        Some(b'(') => (i, false),
         Some(b'n' | b'N') => match not_keyword(i, cx) {
-            Some(paren) => {
-                let (rest, inner) = group(i, paren, cx, depth, scope)?;
-                Ok((rest, Filter::Not(Box::new(inner))))
-            }
-            None => attr_exp_or_value_path(i, cx, depth, scope),
+            Some(paren) => (paren, true),
+            None => return attr_exp_or_value_path(i, cx, depth, scope),
         },
         Some(&c) if c.is_ascii_alphabetic() || c == b'$' => {
-            attr_exp_or_value_path(i, cx, depth, scope)
+            return attr_exp_or_value_path(i, cx, depth, scope);
         }
-        _ => backtrack(i, Expected::Filter),
+        _ => return backtrack(i, Expected::Filter),
+    };
+    // `"(" FILTER ")"` (or `valFilter`), possibly after `not`; inlined here
+    // rather than a function of its own to keep recursion cheap on the stack.
+    if depth >= cx.o.max_depth {
+        return failure(i, Expected::DepthBudget);
+    }
+    let inner_start = opt_spaces(&paren[1..], cx);
+    let (rest, inner) = commit(log_exp(inner_start, cx, depth + 1, scope))?;
+    let (rest, ()) = close(rest, cx, b')', Expected::CloseParen)?;
+    if negate {
+        Ok((rest, Filter::Not(Box::new(inner))))
+    } else {
+        Ok((rest, inner))
     }
 }
 
@@ -393,26 +391,6 @@ fn not_keyword<'a>(i: &'a str, cx: &Ctx<'_>) -> Option<&'a str> {
         _ => return None,
     };
     (b.get(j) == Some(&b'(')).then(|| &i[j..])
-}
-
-/// `"(" FILTER ")"` (and `"(" valFilter ")"` inside a value path).
-///
-/// `start` is where the construct began (the `n` of `not`, or the `(`); the
-/// depth budget is charged there.
-fn group<'a>(
-    start: &'a str,
-    paren: &'a str,
-    cx: &mut Ctx<'_>,
-    depth: usize,
-    scope: Scope,
-) -> PResult<'a, Filter<'a>> {
-    if depth >= cx.o.max_depth {
-        return failure(start, Expected::DepthBudget);
-    }
-    let i = opt_spaces(&paren[1..], cx);
-    let (i, inner) = cut(|r| log_exp(r, cx, depth + 1, scope)).parse(i)?;
-    let (i, ()) = close(i, cx, b')', Expected::CloseParen)?;
-    Ok((i, inner))
 }
 
 /// The closing `)` or `]` of a group or value path, after optional spaces.
@@ -546,12 +524,13 @@ fn value_path<'a>(bracket: &'a str, cx: &mut Ctx<'_>, depth: usize) -> PResult<'
         return failure(bracket, Expected::DepthBudget);
     }
     let i = opt_spaces(&bracket[1..], cx);
-    let (i, inner) = cut(|r| val_filter(r, cx, depth + 1)).parse(i)?;
+    let (i, inner) = commit(val_filter(i, cx, depth + 1))?;
     let (i, ()) = close(i, cx, b']', Expected::CloseBracket)?;
     Ok((i, inner))
 }
 
 /// `valFilter = attrExp / logExp / *1"not" "(" valFilter ")"`
+#[inline(always)]
 fn val_filter<'a>(i: &'a str, cx: &mut Ctx<'_>, depth: usize) -> PResult<'a, Filter<'a>> {
     log_exp(i, cx, depth, Scope::ValuePath)
 }
@@ -852,7 +831,10 @@ fn escaped_string(i: &str, mut at: usize) -> PResult<'_, Cow<'_, str>> {
     let mut out = String::with_capacity(b.len().min(64));
     out.push_str(&i[1..at]);
     loop {
-        // b[at] is a backslash.
+        // b[at] is a backslash; one at the very end leaves the string open.
+        if at + 1 >= b.len() {
+            return failure(i, Expected::CloseQuote);
+        }
         let (ch, len) =
             escape(b, at).map_err(|e| nom::Err::Failure(PErr::at(&i[e..], Expected::Escape)))?;
         out.push(ch);
