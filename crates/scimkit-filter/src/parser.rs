@@ -589,6 +589,28 @@ fn path<'a>(i: &'a str, cx: &mut Ctx<'_>) -> PResult<'a, PatchPath<'a>> {
 /// a colon; it must then look like `scheme ":" …`.
 fn attr_path(i: &str) -> PResult<'_, AttrPath<'_>> {
     let b = i.as_bytes();
+    // Fast path: `ATTRNAME ["." ATTRNAME]` followed by a byte that cannot
+    // continue a URI (a space, a bracket, the end): no schema prefix.
+    if b.first().is_some_and(u8::is_ascii_alphabetic) {
+        let n = name_end(b, 1);
+        let (end, sub) =
+            if b.get(n) == Some(&b'.') && b.get(n + 1).is_some_and(u8::is_ascii_alphabetic) {
+                let m = name_end(b, n + 2);
+                (m, Some(Cow::Borrowed(&i[n + 1..m])))
+            } else {
+                (n, None)
+            };
+        if b.get(end).is_none_or(|&c| !URI_CHAR[usize::from(c)]) {
+            return Ok((
+                &i[end..],
+                AttrPath {
+                    schema: None,
+                    attr: Cow::Borrowed(&i[..n]),
+                    sub,
+                },
+            ));
+        }
+    }
     let mut n = 0;
     let mut last_colon = None;
     while n < b.len() && URI_CHAR[b[n] as usize] {
@@ -653,8 +675,40 @@ fn attr_name(i: &str) -> PResult<'_, &str> {
 
 /// `nameChar = "-" / "_" / DIGIT / ALPHA`
 fn is_name_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+    NAME_CHAR[usize::from(c)]
 }
+
+/// The end of the run of `nameChar`s in `b` from `from`.
+fn name_end(b: &[u8], from: usize) -> usize {
+    let mut n = from;
+    while n < b.len() && NAME_CHAR[usize::from(b[n])] {
+        n += 1;
+    }
+    n
+}
+
+/// `nameChar` as a table.
+static NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        c += 1;
+    }
+    t
+};
+
+/// Bytes that end the plain run of a JSON string: `"`, `\` and control characters.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c < 0x20 || c == b'"' as usize || c == b'\\' as usize;
+        c += 1;
+    }
+    t
+};
 
 /// Whether `b` is a URI as far as a schema prefix needs: `scheme ":" …`
 /// with `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986 §3.1).
@@ -808,19 +862,16 @@ fn json_number_prefix(b: &[u8]) -> Result<usize, usize> {
 /// fails at its opening quote; a bad escape (or a lone surrogate) at its
 /// backslash; a raw control character where it is.
 fn string(i: &str) -> PResult<'_, Cow<'_, str>> {
-    let body = &i.as_bytes()[1..];
-    match memchr::memchr2(b'"', b'\\', body) {
+    let b = i.as_bytes();
+    let mut n = 1;
+    while n < b.len() && !STRING_STOP[usize::from(b[n])] {
+        n += 1;
+    }
+    match b.get(n) {
+        Some(b'"') => Ok((&i[n + 1..], Cow::Borrowed(&i[1..n]))),
+        Some(b'\\') => escaped_string(i, n),
+        Some(_) => failure(&i[n..], Expected::Escape),
         None => failure(i, Expected::CloseQuote),
-        Some(n) => {
-            if let Some(p) = body[..n].iter().position(|&c| c < 0x20) {
-                return failure(&i[1 + p..], Expected::Escape);
-            }
-            if body[n] == b'"' {
-                Ok((&i[n + 2..], Cow::Borrowed(&i[1..n + 1])))
-            } else {
-                escaped_string(i, n + 1)
-            }
-        }
     }
 }
 
