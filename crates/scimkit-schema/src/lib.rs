@@ -28,6 +28,7 @@ mod attribute;
 mod compat;
 pub mod core_schemas;
 mod error;
+pub mod messages;
 mod registry;
 mod resource;
 mod resource_type;
