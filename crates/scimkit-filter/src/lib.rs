@@ -19,6 +19,23 @@
 //! # Ok::<(), scimkit_filter::ParseError>(())
 //! ```
 //!
+//! - **Strict or lenient.** [`ParseOptions::strict`] follows the ABNF to the
+//!   letter; the default, [`ParseOptions::lenient`], turns on each deviation
+//!   real identity providers send, one named switch each (`extra_spaces`,
+//!   `literal_case`, `value_path_sub_attr`).
+//! - **The tree borrows** from the input; only strings with escapes allocate.
+//!   `and`/`or` are n-ary and flattened; `and` binds tighter than `or`.
+//! - **Printing round-trips.** `Display` writes a canonical form that parses
+//!   back, strictly, to the same tree.
+//! - **Errors** ([`ParseError`]) carry the byte offset, what was expected
+//!   there and the SCIM `scimType`, and render with a caret.
+//! - **Budgets** on input length, nesting depth and number of expressions
+//!   make hostile input fail fast, without deep recursion.
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `serde` | on | `Serialize` for the tree, in the JSON form documented on each impl: `{"cmp":"eq","path":{"attr":"userName"},"value":"x"}`, `{"and":[…]}`, … |
+//!
 //! Architecture invariant: this crate knows no JSON value, no schema and no
 //! HTTP. It turns text into a tree and back, nothing more.
 

@@ -16,9 +16,11 @@
 #[non_exhaustive]
 pub struct ParseOptions {
     /// Accept runs of spaces, leading and trailing spaces, spaces just inside
-    /// parentheses and brackets, and spaces before `[`.
+    /// parentheses and brackets, spaces before `[`, and more than one space
+    /// between `not` and `(`.
     ///
-    /// The ABNF requires exactly one `SP` between tokens. Source: Okta and
+    /// The ABNF requires exactly one `SP` between tokens (strict mode still
+    /// takes `not (`, with one space, as the RFC's own example writes it). Source: Okta and
     /// hand-written clients send `userName eq  "x"` and `( a pr )`; Entra ID
     /// has been seen sending trailing spaces in list queries.
     pub extra_spaces: bool,
@@ -37,6 +39,9 @@ pub struct ParseOptions {
     /// (learn.microsoft.com, "Tutorial: Develop and plan provisioning for a SCIM endpoint").
     pub value_path_sub_attr: bool,
     /// Maximum nesting depth of parentheses, `not`, and value paths.
+    ///
+    /// The parser recurses once per level, so this also bounds its stack use
+    /// (about 1 KiB a level in optimised builds).
     pub max_depth: usize,
     /// Maximum number of attribute expressions (comparisons and `pr`) in one filter.
     pub max_terms: usize,
