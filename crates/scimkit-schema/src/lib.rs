@@ -33,6 +33,7 @@ mod registry;
 mod resource;
 mod resource_type;
 mod schema;
+pub mod views;
 
 pub use attribute::{AttrType, AttributeDef, Mutability, Returned, Uniqueness};
 pub use compat::{Compat, Profile};

@@ -1,0 +1,6 @@
+//! The integration tests of scimkit-schema, one binary (each area a module).
+
+// Tests may unwrap and panic: a failing unwrap is a failing test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod messages;
