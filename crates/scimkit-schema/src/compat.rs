@@ -64,6 +64,14 @@ pub struct Compat {
     /// Source: Okta and Entra query with attributes of their own default
     /// mappings, which a custom schema may not define.
     pub unknown_filter_attr_matches_nothing: bool,
+    /// Attributes, sub-attributes, extension objects and `schemas` URIs that
+    /// the resource type does not define are dropped from a written resource
+    /// without error (instead of `400 invalidSyntax` / `400 invalidValue`).
+    ///
+    /// RFC 7643/7644 define no error for them. Source: Entra ID and Okta send
+    /// the attributes of their own default mappings (and Entra custom
+    /// extension URNs) whether or not the service's schema has them.
+    pub ignore_unknown_attributes: bool,
 }
 
 impl Compat {
@@ -78,6 +86,7 @@ impl Compat {
             manager_as_string: false,
             allow_empty_operations: false,
             unknown_filter_attr_matches_nothing: false,
+            ignore_unknown_attributes: false,
         }
     }
 
@@ -93,6 +102,7 @@ impl Compat {
             manager_as_string: true,
             allow_empty_operations: true,
             unknown_filter_attr_matches_nothing: false,
+            ignore_unknown_attributes: true,
         }
     }
 }
@@ -133,6 +143,7 @@ impl Profile {
                 manager_as_string: true,
                 allow_empty_operations: false,
                 unknown_filter_attr_matches_nothing: false,
+                ignore_unknown_attributes: true,
             },
             Profile::Okta => Compat {
                 parse: ParseOptions::lenient(),
@@ -143,6 +154,7 @@ impl Profile {
                 manager_as_string: false,
                 allow_empty_operations: true,
                 unknown_filter_attr_matches_nothing: false,
+                ignore_unknown_attributes: true,
             },
         }
     }

@@ -29,10 +29,12 @@ mod compat;
 pub mod core_schemas;
 mod error;
 pub mod messages;
+pub mod project;
 mod registry;
 mod resource;
 mod resource_type;
 mod schema;
+pub mod validate;
 pub mod views;
 
 pub use attribute::{AttrType, AttributeDef, Mutability, Returned, Uniqueness};
