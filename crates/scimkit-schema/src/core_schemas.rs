@@ -1,6 +1,18 @@
 //! The core schemas: User and Group (RFC 7643 §4.1, §4.2, representation in
 //! §8.7.1) and the Enterprise User extension (§4.3), and the User and Group
 //! resource types (§8.6).
+//!
+//! Every characteristic (type, multiValued, required, caseExact, mutability,
+//! returned, uniqueness, canonicalValues, referenceTypes, subAttributes)
+//! follows the §8.7.1 JSON; descriptions are shortened. Deliberate
+//! differences, where §8.7.1 contradicts the normative sections or the
+//! RFC's own examples:
+//! - Group `displayName` is `required: true`: §4.2 says "REQUIRED" (and so does
+//!   the description in §8.7.1), while the §8.7.1 JSON says `false`.
+//! - User `addresses` has a `primary` sub-attribute (§2.4 default
+//!   sub-attribute, used by the §8.2 and §8.3 examples; absent from §8.7.1).
+//! - Group `members` has a `display` sub-attribute, immutable like the others
+//!   (§2.4 default sub-attribute, used by the §8.4 example; absent from §8.7.1).
 
 use crate::{
     AttrType as T, AttributeDef as A, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, Mutability,
@@ -150,8 +162,10 @@ pub fn group_schema() -> Schema {
                         .mutability(Mutability::Immutable)
                         .reference_types(["User", "Group"])
                         .description("The URI corresponding to a SCIM resource that is a member of this Group."),
+                    // Not in §8.7.1; `display` is a default sub-attribute of
+                    // multi-valued attributes, immutable (§2.4), and §8.4 uses it.
                     s("display")
-                        .mutability(Mutability::ReadOnly)
+                        .mutability(Mutability::Immutable)
                         .description("A human-readable name, primarily used for display purposes."),
                     s("type")
                         .mutability(Mutability::Immutable)

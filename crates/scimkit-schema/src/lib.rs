@@ -29,6 +29,7 @@ mod compat;
 pub mod core_schemas;
 mod error;
 pub mod messages;
+pub mod meta_schemas;
 pub mod project;
 mod registry;
 mod resource;
