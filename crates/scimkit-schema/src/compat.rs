@@ -58,6 +58,16 @@ pub struct Compat {
     ///
     /// Source: Okta sends empty PATCH bodies when no mapped attribute changed.
     pub allow_empty_operations: bool,
+    /// In a path-less PATCH `add`/`replace`, a key that is an attribute path
+    /// with a sub-attribute, a URN prefix or a value filter (`"name.givenName"`,
+    /// `"urn:…:enterprise:2.0:User:department"`, `"emails[type eq \"work\"].value"`)
+    /// is applied as that path.
+    ///
+    /// RFC 7644 §3.5.2 wants attribute names (and extension objects under their
+    /// URI) as keys. Source: Microsoft Entra ID sends path keys in path-less
+    /// `replace` operations (learn.microsoft.com, "Known issues and resolutions
+    /// with SCIM 2.0 protocol compliance", PATCH examples).
+    pub value_keys_as_paths: bool,
     /// A filter naming an attribute the schema does not know matches nothing
     /// (instead of `400 invalidFilter`).
     ///
@@ -85,6 +95,7 @@ impl Compat {
             remove_members_by_value: false,
             manager_as_string: false,
             allow_empty_operations: false,
+            value_keys_as_paths: false,
             unknown_filter_attr_matches_nothing: false,
             ignore_unknown_attributes: false,
         }
@@ -101,6 +112,7 @@ impl Compat {
             remove_members_by_value: true,
             manager_as_string: true,
             allow_empty_operations: true,
+            value_keys_as_paths: true,
             unknown_filter_attr_matches_nothing: false,
             ignore_unknown_attributes: true,
         }
@@ -142,6 +154,7 @@ impl Profile {
                 remove_members_by_value: true,
                 manager_as_string: true,
                 allow_empty_operations: false,
+                value_keys_as_paths: true,
                 unknown_filter_attr_matches_nothing: false,
                 ignore_unknown_attributes: true,
             },
@@ -153,6 +166,7 @@ impl Profile {
                 remove_members_by_value: true,
                 manager_as_string: false,
                 allow_empty_operations: true,
+                value_keys_as_paths: false,
                 unknown_filter_attr_matches_nothing: false,
                 ignore_unknown_attributes: true,
             },

@@ -30,6 +30,7 @@ pub mod core_schemas;
 mod error;
 pub mod messages;
 pub mod meta_schemas;
+pub mod patch;
 pub mod project;
 mod registry;
 mod resource;

@@ -5,3 +5,4 @@
 
 mod messages;
 mod model;
+mod patch;

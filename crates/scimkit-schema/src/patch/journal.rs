@@ -1,0 +1,261 @@
+//! The undo log that makes a PATCH request all-or-nothing (RFC 7644 §3.5.2:
+//! "each operation … SHALL be applied in sequence … if any operation fails,
+//! the resource SHALL NOT be modified"), and the change record.
+//!
+//! Instead of cloning the resource before the first operation, each change
+//! records just enough to undo itself: the previous value of a top-level
+//! attribute (moved out, or cloned once per attribute), or, for appends to
+//! and removals from multi-valued attributes such as a group's `members`,
+//! only the old length or the removed element. A failing request replays
+//! the log backwards.
+
+use serde_json::{Map, Value};
+
+use crate::get_ci;
+
+/// Where a top-level attribute lives: the resource object or an extension object.
+pub(crate) type Ext<'s> = Option<&'s str>;
+
+#[derive(Debug)]
+enum Step {
+    /// `key` in the container held `old` (at its index), or was absent.
+    Key {
+        ext: Option<String>,
+        key: String,
+        old: Option<(usize, Value)>,
+    },
+    /// The array at `key` had `len` elements (values were appended).
+    Truncate {
+        ext: Option<String>,
+        key: String,
+        len: usize,
+    },
+    /// `value` was removed from the array at `key`, at `index`.
+    Reinsert {
+        ext: Option<String>,
+        key: String,
+        index: usize,
+        value: Value,
+    },
+}
+
+/// The undo log and what changed.
+#[derive(Debug, Default)]
+pub(crate) struct Journal {
+    steps: Vec<Step>,
+    /// Top-level names of changed attributes (extension ones URN-qualified).
+    pub(crate) changed: Vec<String>,
+    /// `members` values added.
+    pub(crate) members_added: Vec<String>,
+    /// `members` values removed.
+    pub(crate) members_removed: Vec<String>,
+}
+
+fn same(ext: &Option<String>, want: Ext<'_>) -> bool {
+    ext.as_deref() == want
+}
+
+/// The container object (resource root or extension object), read-only.
+pub(crate) fn container<'m>(
+    root: &'m Map<String, Value>,
+    ext: Ext<'_>,
+) -> Option<&'m Map<String, Value>> {
+    match ext {
+        None => Some(root),
+        Some(uri) => match get_ci(root, uri) {
+            Some((_, Value::Object(m))) => Some(m),
+            _ => None,
+        },
+    }
+}
+
+/// The container object, mutable (exact key: callers canonicalise first).
+pub(crate) fn container_mut<'m>(
+    root: &'m mut Map<String, Value>,
+    ext: Ext<'_>,
+) -> Option<&'m mut Map<String, Value>> {
+    match ext {
+        None => Some(root),
+        Some(uri) => match root.get_mut(uri) {
+            Some(Value::Object(m)) => Some(m),
+            _ => None,
+        },
+    }
+}
+
+impl Journal {
+    fn has_key_step(&self, ext: Ext<'_>, key: &str) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s, Step::Key { ext: e, key: k, .. } if same(e, ext) && k == key))
+    }
+
+    /// Records that `key` is about to change in place: its current value is
+    /// cloned once per request (later changes to it need no record).
+    pub(crate) fn snapshot(&mut self, root: &Map<String, Value>, ext: Ext<'_>, key: &str) {
+        if self.has_key_step(ext, key) {
+            return;
+        }
+        let old =
+            container(root, ext).and_then(|c| c.get_full_index(key).map(|(i, v)| (i, v.clone())));
+        self.steps.push(Step::Key {
+            ext: ext.map(str::to_owned),
+            key: key.to_owned(),
+            old,
+        });
+    }
+
+    /// Records that `key` held `old` at `index` (moved out by the caller), or
+    /// was absent; nothing is recorded when a snapshot already covers it.
+    pub(crate) fn replaced(&mut self, ext: Ext<'_>, key: &str, old: Option<(usize, Value)>) {
+        if self.has_key_step(ext, key) {
+            return;
+        }
+        self.steps.push(Step::Key {
+            ext: ext.map(str::to_owned),
+            key: key.to_owned(),
+            old,
+        });
+    }
+
+    /// Records that values are about to be appended to the array at `key`,
+    /// which has `len` elements.
+    pub(crate) fn appending(&mut self, ext: Ext<'_>, key: &str, len: usize) {
+        if self.has_key_step(ext, key) {
+            return;
+        }
+        self.steps.push(Step::Truncate {
+            ext: ext.map(str::to_owned),
+            key: key.to_owned(),
+            len,
+        });
+    }
+
+    /// Records that `value` was removed from the array at `key`, at `index`.
+    pub(crate) fn removed_elem(&mut self, ext: Ext<'_>, key: &str, index: usize, value: Value) {
+        if self.has_key_step(ext, key) {
+            return;
+        }
+        self.steps.push(Step::Reinsert {
+            ext: ext.map(str::to_owned),
+            key: key.to_owned(),
+            index,
+            value,
+        });
+    }
+
+    /// Notes a changed top-level attribute.
+    pub(crate) fn mark(&mut self, name: &str) {
+        if !self.changed.iter().any(|c| c == name) {
+            self.changed.push(name.to_owned());
+        }
+    }
+
+    /// Undoes every recorded change, newest first.
+    pub(crate) fn rollback(&mut self, root: &mut Map<String, Value>) {
+        while let Some(step) = self.steps.pop() {
+            match step {
+                Step::Key { ext, key, old } => {
+                    let Some(c) = container_mut(root, ext.as_deref()) else {
+                        continue;
+                    };
+                    match old {
+                        None => {
+                            c.shift_remove(&key);
+                        }
+                        Some((index, value)) => {
+                            if let Some(slot) = c.get_mut(&key) {
+                                *slot = value;
+                            } else {
+                                let index = index.min(c.len());
+                                c.shift_insert(index, key, value);
+                            }
+                        }
+                    }
+                }
+                Step::Truncate { ext, key, len } => {
+                    if let Some(Value::Array(a)) =
+                        container_mut(root, ext.as_deref()).and_then(|c| c.get_mut(&key))
+                    {
+                        a.truncate(len);
+                    }
+                }
+                Step::Reinsert {
+                    ext,
+                    key,
+                    index,
+                    value,
+                } => {
+                    let Some(c) = container_mut(root, ext.as_deref()) else {
+                        continue;
+                    };
+                    match c.get_mut(&key) {
+                        Some(Value::Array(a)) => a.insert(index.min(a.len()), value),
+                        _ => {
+                            c.insert(key, Value::Array(vec![value]));
+                        }
+                    }
+                }
+            }
+        }
+        self.changed.clear();
+        self.members_added.clear();
+        self.members_removed.clear();
+    }
+
+    /// Drops attributes whose net value did not change (snapshot equal to
+    /// the final value), and member ids both added and removed.
+    pub(crate) fn settle(
+        &mut self,
+        root: &Map<String, Value>,
+        name_of: impl Fn(Ext<'_>, &str) -> String,
+    ) {
+        let mut unchanged = Vec::new();
+        let mut seen: Vec<(Option<&str>, &str)> = Vec::new();
+        for s in &self.steps {
+            let (ext, key) = match s {
+                Step::Key { ext, key, .. }
+                | Step::Truncate { ext, key, .. }
+                | Step::Reinsert { ext, key, .. } => (ext.as_deref(), key.as_str()),
+            };
+            if seen.contains(&(ext, key)) {
+                continue;
+            }
+            seen.push((ext, key));
+            if let Step::Key { old, .. } = s {
+                let now = container(root, ext).and_then(|c| c.get(key));
+                if now == old.as_ref().map(|(_, v)| v) {
+                    unchanged.push(name_of(ext, key));
+                }
+            }
+        }
+        self.changed.retain(|c| !unchanged.contains(c));
+        let both: Vec<String> = self
+            .members_added
+            .iter()
+            .filter(|a| self.members_removed.contains(a))
+            .cloned()
+            .collect();
+        self.members_added.retain(|a| !both.contains(a));
+        self.members_removed.retain(|a| !both.contains(a));
+    }
+}
+
+/// `Map::get_full` for serde_json maps: the index and value of `key`.
+trait GetFullIndex {
+    fn get_full_index(&self, key: &str) -> Option<(usize, &Value)>;
+}
+
+impl GetFullIndex for Map<String, Value> {
+    fn get_full_index(&self, key: &str) -> Option<(usize, &Value)> {
+        self.iter()
+            .enumerate()
+            .find(|(_, (k, _))| k.as_str() == key)
+            .map(|(i, (_, v))| (i, v))
+    }
+}
+
+/// The index of `key` in `map`.
+pub(crate) fn index_of(map: &Map<String, Value>, key: &str) -> usize {
+    map.get_full_index(key).map_or(map.len(), |(i, _)| i)
+}

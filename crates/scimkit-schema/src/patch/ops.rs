@@ -1,0 +1,836 @@
+//! The three operations on one resolved target (RFC 7644 §3.5.2.1 `add`,
+//! §3.5.2.2 `remove`, §3.5.2.3 `replace`), with the mutability rules of
+//! RFC 7643 §2.2 and the "primary" rule of §2.4.
+
+use serde_json::{Map, Value};
+
+use scimkit_filter::Filter;
+
+use super::journal::{Ext, Journal, container, container_mut, index_of};
+use super::{select, value};
+use crate::messages::PatchOpKind;
+use crate::{AttributeDef, Compat, Mutability, ScimError, get_ci};
+
+/// The state one request works on.
+pub(crate) struct Cx<'a> {
+    pub(crate) root: &'a mut Map<String, Value>,
+    pub(crate) j: &'a mut Journal,
+    pub(crate) compat: &'a Compat,
+}
+
+/// A resolved operation target.
+pub(crate) struct Target<'t> {
+    /// The extension URI (canonical) holding the attribute, if any.
+    pub(crate) ext: Ext<'t>,
+    /// The top-level attribute.
+    pub(crate) attr: &'t AttributeDef,
+    /// The sub-attribute, when the path names one.
+    pub(crate) sub: Option<&'t AttributeDef>,
+    /// The value filter, when the path has one.
+    pub(crate) filter: Option<&'t Filter<'t>>,
+    /// The path as written, for error details.
+    pub(crate) at: &'t str,
+}
+
+/// The name under which a top-level attribute is reported as changed.
+pub(crate) fn name_of(ext: Ext<'_>, key: &str) -> String {
+    match ext {
+        Some(uri) => format!("{uri}:{key}"),
+        None => key.to_owned(),
+    }
+}
+
+fn mutability_err(t: &Target<'_>, def: &AttributeDef) -> ScimError {
+    let what = match def.mutability {
+        Mutability::ReadOnly => "readOnly",
+        Mutability::Immutable => "immutable and already set",
+        _ => "not modifiable",
+    };
+    ScimError::mutability(format!("{}: attribute {} is {what}", t.at, def.name))
+}
+
+fn is_set(v: Option<&Value>) -> bool {
+    !matches!(v, None | Some(Value::Null))
+}
+
+impl Cx<'_> {
+    fn mark(&mut self, t: &Target<'_>) {
+        let name = name_of(t.ext, &t.attr.name);
+        self.j.mark(&name);
+    }
+
+    /// Renames `key` in the container to `canonical` when it is spelled in
+    /// another case, keeping its position.
+    fn canonicalise(&mut self, ext: Ext<'_>, canonical: &str) {
+        let Some(c) = container_mut(self.root, ext) else {
+            return;
+        };
+        if c.contains_key(canonical) {
+            return;
+        }
+        let Some(old_key) = c
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(canonical))
+            .cloned()
+        else {
+            return;
+        };
+        let index = index_of(c, &old_key);
+        let Some(v) = c.shift_remove(&old_key) else {
+            return;
+        };
+        c.shift_insert(index, canonical.to_owned(), v.clone());
+        self.j.replaced(ext, &old_key, Some((index, v)));
+        self.j.replaced(ext, canonical, None);
+    }
+
+    /// Makes sure the container exists (creating an extension object and
+    /// listing its URI in `schemas`) and the attribute's key is canonical.
+    fn prepare(&mut self, t: &Target<'_>) -> Result<(), ScimError> {
+        if let Some(uri) = t.ext {
+            self.canonicalise(None, uri);
+            match self.root.get(uri) {
+                Some(Value::Object(_)) => {}
+                Some(Value::Null) | None => {
+                    let old = self
+                        .root
+                        .get(uri)
+                        .map(|v| (index_of(self.root, uri), v.clone()));
+                    self.root.insert(uri.to_owned(), Value::Object(Map::new()));
+                    self.j.replaced(None, uri, old);
+                    self.add_schema_uri(uri);
+                }
+                Some(_) => {
+                    return Err(ScimError::invalid_value(format!(
+                        "the resource's {uri} is not a JSON object"
+                    )));
+                }
+            }
+        }
+        self.canonicalise(t.ext, &t.attr.name);
+        Ok(())
+    }
+
+    fn add_schema_uri(&mut self, uri: &str) {
+        self.canonicalise(None, "schemas");
+        let listed = match self.root.get("schemas") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri))),
+            _ => false,
+        };
+        if listed {
+            return;
+        }
+        self.j.snapshot(self.root, None, "schemas");
+        match self.root.get_mut("schemas") {
+            Some(Value::Array(a)) => a.push(Value::String(uri.to_owned())),
+            _ => {
+                self.root.insert(
+                    "schemas".to_owned(),
+                    Value::Array(vec![Value::String(uri.to_owned())]),
+                );
+            }
+        }
+        self.j.mark("schemas");
+    }
+
+    /// Removes an extension object that became empty, and its URI from `schemas`.
+    fn drop_ext_if_empty(&mut self, ext: Ext<'_>) {
+        let Some(uri) = ext else { return };
+        if matches!(self.root.get(uri), Some(Value::Object(m)) if m.is_empty()) {
+            self.remove_ext(uri);
+        }
+    }
+
+    /// Removes an extension object and its URI from `schemas`.
+    pub(crate) fn remove_ext(&mut self, uri: &str) {
+        self.canonicalise(None, uri);
+        let index = index_of(self.root, uri);
+        if let Some(old) = self.root.shift_remove(uri) {
+            self.j.replaced(None, uri, Some((index, old)));
+            self.j.mark(uri);
+        }
+        let listed = matches!(self.root.get("schemas"), Some(Value::Array(a))
+            if a.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri))));
+        if listed {
+            self.j.snapshot(self.root, None, "schemas");
+            if let Some(Value::Array(a)) = self.root.get_mut("schemas") {
+                a.retain(|s| !s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri)));
+            }
+            self.j.mark("schemas");
+        }
+    }
+
+    fn current(&self, t: &Target<'_>) -> Option<&Value> {
+        container(self.root, t.ext)
+            .and_then(|c| get_ci(c, &t.attr.name))
+            .map(|(_, v)| v)
+    }
+
+    fn slot(&mut self, t: &Target<'_>) -> Option<&mut Value> {
+        container_mut(self.root, t.ext).and_then(|c| c.get_mut(&t.attr.name))
+    }
+
+    /// Sets the whole attribute (the old value is moved into the journal).
+    fn set_whole(&mut self, t: &Target<'_>, new: Value) -> Result<(), ScimError> {
+        self.prepare(t)?;
+        let Some(c) = container_mut(self.root, t.ext) else {
+            return Ok(());
+        };
+        match c.get_mut(&t.attr.name) {
+            Some(slot) => {
+                let old = std::mem::replace(slot, new);
+                let index = index_of(c, &t.attr.name);
+                self.j.replaced(t.ext, &t.attr.name, Some((index, old)));
+            }
+            None => {
+                c.insert(t.attr.name.clone(), new);
+                self.j.replaced(t.ext, &t.attr.name, None);
+            }
+        }
+        self.mark(t);
+        Ok(())
+    }
+
+    /// Removes the whole attribute.
+    fn remove_whole(&mut self, t: &Target<'_>) {
+        self.canonicalise(t.ext, &t.attr.name);
+        let Some(c) = container_mut(self.root, t.ext) else {
+            return;
+        };
+        let index = index_of(c, &t.attr.name);
+        if let Some(old) = c.shift_remove(&t.attr.name) {
+            if is_members(t) {
+                self.j.members_removed.extend(member_ids(&old));
+            }
+            self.j.replaced(t.ext, &t.attr.name, Some((index, old)));
+            self.mark(t);
+        }
+        self.drop_ext_if_empty(t.ext);
+    }
+}
+
+fn is_members(t: &Target<'_>) -> bool {
+    t.ext.is_none() && t.attr.name == "members"
+}
+
+fn member_id(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(m) => get_ci(m, "value")
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn member_ids(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(a) => a.iter().filter_map(member_id).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether two values of a multi-valued attribute are the same value: equal
+/// `value` (and equal `type` when both carry one) for complex values with a
+/// `value` sub-attribute, equality otherwise.
+fn same_value(attr: &AttributeDef, a: &Value, b: &Value) -> bool {
+    if let (Value::Object(x), Value::Object(y)) = (a, b)
+        && let Some(vdef) = attr.sub_attribute("value")
+        && let (Some((_, xv)), Some((_, yv))) = (get_ci(x, "value"), get_ci(y, "value"))
+    {
+        let values_equal = match (xv, yv) {
+            (Value::String(p), Value::String(q)) if !vdef.case_exact => p.eq_ignore_ascii_case(q),
+            _ => xv == yv,
+        };
+        let types_equal = match (get_ci(x, "type"), get_ci(y, "type")) {
+            (Some((_, Value::String(p))), Some((_, Value::String(q)))) => p.eq_ignore_ascii_case(q),
+            _ => true,
+        };
+        return values_equal && types_equal;
+    }
+    a == b
+}
+
+fn is_primary(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if matches!(get_ci(m, "primary"), Some((_, Value::Bool(true)))))
+}
+
+/// Clears `primary` on every value but `keep` (RFC 7643 §2.4: "true" MUST
+/// appear no more than once).
+fn clear_primary_except(items: &mut [Value], keep: usize) {
+    for (i, v) in items.iter_mut().enumerate() {
+        if i != keep
+            && is_primary(v)
+            && let Value::Object(m) = v
+        {
+            m.insert("primary".to_owned(), Value::Bool(false));
+        }
+    }
+}
+
+/// Applies one operation to a resolved target.
+pub(crate) fn apply_target(
+    cx: &mut Cx<'_>,
+    kind: PatchOpKind,
+    t: &Target<'_>,
+    v: Option<&Value>,
+) -> Result<(), ScimError> {
+    if kind != PatchOpKind::Remove && v.is_none() {
+        return Err(ScimError::invalid_value(format!(
+            "{}: {} requires a value",
+            t.at,
+            kind.as_str()
+        )));
+    }
+    match (t.filter, t.sub) {
+        (Some(f), _) => filtered(cx, kind, t, f, v),
+        (None, Some(sub)) => sub_attr(cx, kind, t, sub, v),
+        (None, None) => whole(cx, kind, t, v),
+    }
+}
+
+fn whole(
+    cx: &mut Cx<'_>,
+    kind: PatchOpKind,
+    t: &Target<'_>,
+    v: Option<&Value>,
+) -> Result<(), ScimError> {
+    let attr = t.attr;
+    let Some(v) = v.filter(|_| kind != PatchOpKind::Remove) else {
+        return remove(cx, t, v);
+    };
+    let new = value::coerce(attr, v, cx.compat, t.at)?;
+    match new {
+        Value::Array(items) if kind == PatchOpKind::Add => add_values(cx, t, items),
+        Value::Object(m) if !attr.multi_valued => merge_complex(cx, t, m),
+        new => {
+            let cur = cx.current(t);
+            if cur == Some(&new) {
+                return Ok(());
+            }
+            if attr.mutability == Mutability::ReadOnly
+                || (attr.mutability == Mutability::Immutable && is_set(cur))
+            {
+                return Err(mutability_err(t, attr));
+            }
+            if let Value::Array(items) = &new
+                && items.iter().filter(|v| is_primary(v)).count() > 1
+            {
+                return Err(ScimError::invalid_value(format!(
+                    "{}: more than one value has primary true",
+                    t.at
+                )));
+            }
+            if is_members(t) {
+                let old = cur.map(member_ids).unwrap_or_default();
+                let now = member_ids(&new);
+                cx.j.members_removed
+                    .extend(old.iter().filter(|o| !now.contains(o)).cloned());
+                cx.j.members_added
+                    .extend(now.iter().filter(|n| !old.contains(n)).cloned());
+            }
+            cx.set_whole(t, new)
+        }
+    }
+}
+
+fn remove(cx: &mut Cx<'_>, t: &Target<'_>, v: Option<&Value>) -> Result<(), ScimError> {
+    let listed = v.filter(|v| !v.is_null() && t.attr.multi_valued);
+    if !is_set(cx.current(t)) {
+        return Ok(());
+    }
+    if t.attr.mutability == Mutability::ReadOnly || t.attr.mutability == Mutability::Immutable {
+        return Err(mutability_err(t, t.attr));
+    }
+    match listed {
+        None => {
+            cx.remove_whole(t);
+            Ok(())
+        }
+        Some(_) if !cx.compat.remove_members_by_value => Err(ScimError::invalid_value(format!(
+            "{}: remove takes no value; select the values to remove with a filter, e.g. {}[value eq \"…\"]",
+            t.at, t.attr.name
+        ))),
+        Some(list) => remove_listed(cx, t, list),
+    }
+}
+
+/// [`Compat::remove_members_by_value`]: removes only the listed values.
+fn remove_listed(cx: &mut Cx<'_>, t: &Target<'_>, list: &Value) -> Result<(), ScimError> {
+    let listed: Vec<&Value> = match list {
+        Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    };
+    let indices: Vec<usize> = match cx.current(t) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| listed.iter().any(|l| same_value(t.attr, e, l)))
+            .map(|(i, _)| i)
+            .collect(),
+        _ => Vec::new(),
+    };
+    remove_indices(cx, t, &indices);
+    Ok(())
+}
+
+fn remove_indices(cx: &mut Cx<'_>, t: &Target<'_>, indices: &[usize]) {
+    if indices.is_empty() {
+        return;
+    }
+    cx.canonicalise(t.ext, &t.attr.name);
+    let members = is_members(t);
+    let mut emptied = false;
+    if let Some(Value::Array(a)) = cx.slot(t) {
+        let mut removed = Vec::with_capacity(indices.len());
+        for &i in indices.iter().rev() {
+            if i < a.len() {
+                removed.push((i, a.remove(i)));
+            }
+        }
+        emptied = a.is_empty();
+        if members {
+            cx.j.members_removed
+                .extend(removed.iter().rev().filter_map(|(_, old)| member_id(old)));
+        }
+        for (i, old) in removed {
+            cx.j.removed_elem(t.ext, &t.attr.name, i, old);
+        }
+    }
+    cx.mark(t);
+    if emptied {
+        // An emptied multi-valued attribute is unassigned (RFC 7644 §3.5.2.2).
+        cx.remove_whole(t);
+    }
+}
+
+/// `add` of values to a multi-valued attribute: values already present are
+/// not added again (RFC 7644 §3.5.2.1).
+fn add_values(cx: &mut Cx<'_>, t: &Target<'_>, items: Vec<Value>) -> Result<(), ScimError> {
+    let attr = t.attr;
+    let cur: &[Value] = match cx.current(t) {
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    };
+    let mut to_add: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !cur
+            .iter()
+            .chain(to_add.iter())
+            .any(|e| same_value(attr, e, &item))
+        {
+            to_add.push(item);
+        }
+    }
+    if to_add.is_empty() {
+        return Ok(());
+    }
+    if attr.mutability == Mutability::ReadOnly
+        || (attr.mutability == Mutability::Immutable && !cur.is_empty())
+    {
+        return Err(mutability_err(t, attr));
+    }
+    let primary = to_add.iter().rposition(is_primary);
+    if let Some(p) = primary {
+        clear_primary_except(&mut to_add, p);
+    }
+    if is_members(t) {
+        cx.j.members_added
+            .extend(to_add.iter().filter_map(member_id));
+    }
+    let had_array = matches!(cx.current(t), Some(Value::Array(_)));
+    if !had_array {
+        return cx.set_whole(t, Value::Array(to_add));
+    }
+    cx.prepare(t)?;
+    let len = cur_len(cx, t);
+    if primary.is_some() {
+        cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    } else {
+        cx.j.appending(t.ext, &t.attr.name, len);
+    }
+    if let Some(Value::Array(a)) = cx.slot(t) {
+        if primary.is_some() {
+            let keep = a.len() + to_add.len();
+            clear_primary_except(a, keep);
+        }
+        a.extend(to_add);
+    }
+    cx.mark(t);
+    Ok(())
+}
+
+fn cur_len(cx: &Cx<'_>, t: &Target<'_>) -> usize {
+    match cx.current(t) {
+        Some(Value::Array(a)) => a.len(),
+        _ => 0,
+    }
+}
+
+/// `add`/`replace` of a single-valued complex attribute: the given
+/// sub-attributes replace or add, the others are left unchanged
+/// (RFC 7644 §3.5.2.1, §3.5.2.3).
+fn merge_complex(
+    cx: &mut Cx<'_>,
+    t: &Target<'_>,
+    new: Map<String, Value>,
+) -> Result<(), ScimError> {
+    let cur = match cx.current(t) {
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
+    };
+    let mut changes = Vec::new();
+    for (k, v) in new {
+        let old = cur.and_then(|m| m.get(&k));
+        if old == Some(&v) {
+            continue;
+        }
+        let sub = t.attr.sub_attribute(&k);
+        if t.attr.mutability == Mutability::ReadOnly {
+            return Err(mutability_err(t, t.attr));
+        }
+        if let Some(sub) = sub
+            && sub.mutability == Mutability::Immutable
+            && is_set(old)
+        {
+            return Err(mutability_err(t, sub));
+        }
+        changes.push((k, v));
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    cx.prepare(t)?;
+    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    if let Some(c) = container_mut(cx.root, t.ext) {
+        let slot = c
+            .entry(t.attr.name.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        if let Value::Object(m) = slot {
+            for (k, v) in changes {
+                m.insert(k, v);
+            }
+        }
+    }
+    cx.mark(t);
+    Ok(())
+}
+
+/// A path with a sub-attribute and no filter (`name.givenName`; for a
+/// multi-valued attribute, the sub-attribute of every value).
+fn sub_attr(
+    cx: &mut Cx<'_>,
+    kind: PatchOpKind,
+    t: &Target<'_>,
+    sub: &AttributeDef,
+    v: Option<&Value>,
+) -> Result<(), ScimError> {
+    let new = match v {
+        Some(v) if kind != PatchOpKind::Remove => Some(value::coerce(sub, v, cx.compat, t.at)?),
+        _ => None,
+    };
+    let locked = |old: Option<&Value>| {
+        t.attr.mutability == Mutability::ReadOnly
+            || sub.mutability == Mutability::ReadOnly
+            || (sub.mutability == Mutability::Immutable && is_set(old))
+    };
+    if t.attr.multi_valued {
+        let count = cur_len(cx, t);
+        if count == 0 {
+            return match new {
+                None => Ok(()),
+                Some(_) => Err(ScimError::no_target(format!(
+                    "{}: {} has no values",
+                    t.at, t.attr.name
+                ))),
+            };
+        }
+        let indices: Vec<usize> = (0..count).collect();
+        return set_sub_in(cx, t, sub, &indices, new.as_ref(), &locked);
+    }
+    let old = match cx.current(t) {
+        Some(Value::Object(m)) => get_ci(m, &sub.name).map(|(_, v)| v),
+        _ => None,
+    };
+    if old == new.as_ref() || (new.is_none() && !is_set(old)) {
+        return Ok(());
+    }
+    if locked(old) {
+        return Err(mutability_err(t, sub));
+    }
+    cx.prepare(t)?;
+    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    let mut emptied = false;
+    if let Some(c) = container_mut(cx.root, t.ext) {
+        let slot = c
+            .entry(t.attr.name.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        if let Value::Object(m) = slot {
+            crate::remove_ci(m, &sub.name);
+            match new {
+                Some(nv) => {
+                    m.insert(sub.name.clone(), nv);
+                }
+                None => emptied = m.is_empty(),
+            }
+        }
+    }
+    cx.mark(t);
+    if emptied {
+        cx.remove_whole(t);
+    }
+    Ok(())
+}
+
+/// Sets (or, with `new == None`, removes) `sub` in the values at `indices`.
+fn set_sub_in(
+    cx: &mut Cx<'_>,
+    t: &Target<'_>,
+    sub: &AttributeDef,
+    indices: &[usize],
+    new: Option<&Value>,
+    locked: &dyn Fn(Option<&Value>) -> bool,
+) -> Result<(), ScimError> {
+    let mut todo = Vec::new();
+    if let Some(Value::Array(a)) = cx.current(t) {
+        for &i in indices {
+            let old = match a.get(i) {
+                Some(Value::Object(m)) => get_ci(m, &sub.name).map(|(_, v)| v),
+                _ => None,
+            };
+            if old == new || (new.is_none() && old.is_none()) {
+                continue;
+            }
+            if locked(old) {
+                return Err(mutability_err(t, sub));
+            }
+            todo.push(i);
+        }
+    }
+    if todo.is_empty() {
+        return Ok(());
+    }
+    cx.prepare(t)?;
+    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    let primary = sub.name == "primary" && new == Some(&Value::Bool(true));
+    if let Some(Value::Array(a)) = cx.slot(t) {
+        for &i in &todo {
+            if let Some(Value::Object(m)) = a.get_mut(i) {
+                crate::remove_ci(m, &sub.name);
+                if let Some(nv) = new {
+                    m.insert(sub.name.clone(), nv.clone());
+                }
+            }
+        }
+        if primary && let Some(&keep) = todo.first() {
+            clear_primary_except(a, keep);
+        }
+    }
+    cx.mark(t);
+    Ok(())
+}
+
+/// A path with a value filter: `emails[type eq "work"]`,
+/// `addresses[type eq "work"].country`, `members[value eq "2819c223"]`.
+fn filtered(
+    cx: &mut Cx<'_>,
+    kind: PatchOpKind,
+    t: &Target<'_>,
+    f: &Filter<'_>,
+    v: Option<&Value>,
+) -> Result<(), ScimError> {
+    let attr = t.attr;
+    if !attr.multi_valued {
+        return Err(ScimError::invalid_path(format!(
+            "{}: a value filter needs a multi-valued attribute; {} is single-valued",
+            t.at, attr.name
+        )));
+    }
+    select::check(f, attr, t.at)?;
+    let new = match (kind, v) {
+        (PatchOpKind::Remove, _) | (_, None) => None,
+        (_, Some(v)) => Some(match t.sub {
+            Some(sub) => value::coerce(sub, v, cx.compat, t.at)?,
+            None => value::coerce_single(attr, v, cx.compat, t.at)?,
+        }),
+    };
+    let indices: Vec<usize> = match cx.current(t) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| select::matches(f, e, attr))
+            .map(|(i, _)| i)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if indices.is_empty() {
+        return create_on_miss(cx, t, f, new);
+    }
+    let locked = |old: Option<&Value>| {
+        attr.mutability == Mutability::ReadOnly
+            || t.sub.is_some_and(|s| {
+                s.mutability == Mutability::ReadOnly
+                    || (s.mutability == Mutability::Immutable && is_set(old))
+            })
+    };
+    match (t.sub, new) {
+        (Some(sub), new) => set_sub_in(cx, t, sub, &indices, new.as_ref(), &locked),
+        (None, None) => {
+            if attr.mutability == Mutability::ReadOnly || attr.mutability == Mutability::Immutable {
+                return Err(mutability_err(t, attr));
+            }
+            remove_indices(cx, t, &indices);
+            Ok(())
+        }
+        (None, Some(Value::Object(nv))) => {
+            let replace = kind == PatchOpKind::Replace;
+            replace_values(cx, t, &indices, nv, replace)
+        }
+        (None, Some(other)) => replace_simple_values(cx, t, &indices, other),
+    }
+}
+
+/// `replace` (whole value) or `add` (merge) of complex values at `indices`.
+fn replace_values(
+    cx: &mut Cx<'_>,
+    t: &Target<'_>,
+    indices: &[usize],
+    nv: Map<String, Value>,
+    replace: bool,
+) -> Result<(), ScimError> {
+    let attr = t.attr;
+    let mut todo = Vec::new();
+    if let Some(Value::Array(a)) = cx.current(t) {
+        for &i in indices {
+            let Some(Value::Object(old)) = a.get(i) else {
+                continue;
+            };
+            let mut merged = if replace { Map::new() } else { old.clone() };
+            for (k, v) in &nv {
+                crate::remove_ci(&mut merged, k);
+                merged.insert(k.clone(), v.clone());
+            }
+            if &merged == old {
+                continue;
+            }
+            if attr.mutability == Mutability::ReadOnly {
+                return Err(mutability_err(t, attr));
+            }
+            for sub in &attr.sub_attributes {
+                let before = get_ci(old, &sub.name).map(|(_, v)| v);
+                let after = merged.get(&sub.name);
+                let immutable_changed =
+                    sub.mutability == Mutability::Immutable && is_set(before) && before != after;
+                // readOnly values are kept as they were: clients cannot set them.
+                if sub.mutability == Mutability::ReadOnly {
+                    if let Some(b) = before {
+                        merged.insert(sub.name.clone(), b.clone());
+                    }
+                } else if immutable_changed {
+                    return Err(mutability_err(t, sub));
+                }
+            }
+            todo.push((i, merged));
+        }
+    }
+    if todo.is_empty() {
+        return Ok(());
+    }
+    cx.prepare(t)?;
+    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    let primary = todo
+        .iter()
+        .find(|(_, m)| is_primary_map(m))
+        .map(|(i, _)| *i);
+    if let Some(Value::Array(a)) = cx.slot(t) {
+        for (i, m) in todo {
+            if let Some(slot) = a.get_mut(i) {
+                *slot = Value::Object(m);
+            }
+        }
+        if let Some(keep) = primary {
+            clear_primary_except(a, keep);
+        }
+    }
+    cx.mark(t);
+    Ok(())
+}
+
+fn is_primary_map(m: &Map<String, Value>) -> bool {
+    matches!(m.get("primary"), Some(Value::Bool(true)))
+}
+
+/// `replace` of simple values (a multi-valued attribute of simple type).
+fn replace_simple_values(
+    cx: &mut Cx<'_>,
+    t: &Target<'_>,
+    indices: &[usize],
+    nv: Value,
+) -> Result<(), ScimError> {
+    if t.attr.mutability == Mutability::ReadOnly || t.attr.mutability == Mutability::Immutable {
+        return Err(mutability_err(t, t.attr));
+    }
+    cx.prepare(t)?;
+    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    let mut changed = false;
+    if let Some(Value::Array(a)) = cx.slot(t) {
+        for &i in indices {
+            if let Some(slot) = a.get_mut(i)
+                && *slot != nv
+            {
+                *slot = nv.clone();
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        cx.mark(t);
+    }
+    Ok(())
+}
+
+/// No value matched the filter: `noTarget` (RFC 7644 §3.5.2), or with
+/// [`Compat::create_on_filter_miss`] a new value built from the filter's
+/// `eq` terms and the operation's value.
+fn create_on_miss(
+    cx: &mut Cx<'_>,
+    t: &Target<'_>,
+    f: &Filter<'_>,
+    new: Option<Value>,
+) -> Result<(), ScimError> {
+    let no_target = || {
+        ScimError::no_target(format!(
+            "{}: no value of {} matches the filter",
+            t.at, t.attr.name
+        ))
+    };
+    let Some(new) = new else {
+        return Err(no_target());
+    };
+    if !cx.compat.create_on_filter_miss {
+        return Err(no_target());
+    }
+    let Some(mut elem) = select::value_described(f, t.attr) else {
+        return Err(no_target());
+    };
+    match (t.sub, new) {
+        (Some(sub), nv) => {
+            elem.insert(sub.name.clone(), nv);
+        }
+        (None, Value::Object(m)) => {
+            for (k, v) in m {
+                elem.insert(k, v);
+            }
+        }
+        (None, _) => return Err(no_target()),
+    }
+    let elem = value::coerce_single(t.attr, &Value::Object(elem), cx.compat, t.at)?;
+    add_values(cx, t, vec![elem])
+}
