@@ -6,3 +6,5 @@
 mod messages;
 mod model;
 mod patch;
+mod project;
+mod validate;
