@@ -8,3 +8,4 @@ mod model;
 mod patch;
 mod project;
 mod validate;
+mod views;
