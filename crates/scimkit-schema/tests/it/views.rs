@@ -288,3 +288,25 @@ fn constructors_build_valid_resources() {
                "displayName": "Tour Guides", "members": [{"value": "2819c223"}]})
     );
 }
+
+#[test]
+fn list_response_of_typed_users() {
+    use scimkit_schema::messages::ListResponse;
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 2,
+        "itemsPerPage": 2,
+        "startIndex": 1,
+        "Resources": [fixture("8.1-minimal-user.json"), fixture("8.3-enterprise-user.json")]
+    });
+    let page: ListResponse<User> = check(&body);
+    assert_eq!(
+        page.resources[1]
+            .enterprise
+            .as_ref()
+            .unwrap()
+            .cost_center
+            .as_deref(),
+        Some("4130")
+    );
+}
