@@ -225,10 +225,7 @@ impl Resource {
             }
         };
         match r.sub {
-            None => {
-                remove_ci(container, &r.attr.name);
-                container.insert(r.attr.name.clone(), value);
-            }
+            None => put_canonical(container, &r.attr.name, value),
             Some(sub) => {
                 if r.attr.multi_valued {
                     return Err(ScimError::no_target(format!(
@@ -237,8 +234,7 @@ impl Resource {
                     )));
                 }
                 let parent = ensure_object(container, &r.attr.name)?;
-                remove_ci(parent, &sub.name);
-                parent.insert(sub.name.clone(), value);
+                put_canonical(parent, &sub.name, value);
             }
         }
         Ok(())
@@ -275,25 +271,45 @@ fn ensure_object<'m>(
     map: &'m mut Map<String, Value>,
     key: &str,
 ) -> Result<&'m mut Map<String, Value>, ScimError> {
-    let existing = map.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned();
-    let key = match existing {
-        Some(k) => {
-            if map.get(&k).is_some_and(Value::is_null) {
-                map.insert(k.clone(), Value::Object(Map::new()));
-            }
-            k
-        }
-        None => {
-            map.insert(key.to_owned(), Value::Object(Map::new()));
-            key.to_owned()
-        }
-    };
-    match map.get_mut(&key) {
-        Some(Value::Object(m)) => Ok(m),
+    canonicalize_key(map, key);
+    let slot = map
+        .entry(key.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if slot.is_null() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(m) => Ok(m),
         _ => Err(ScimError::invalid_value(format!(
             "{key} must be a JSON object"
         ))),
     }
+}
+
+/// Renames a key that matches `canonical` case-insensitively to `canonical`,
+/// keeping its position in the object. Does nothing when the key is absent or
+/// already canonical.
+pub(crate) fn canonicalize_key(map: &mut Map<String, Value>, canonical: &str) {
+    if map.contains_key(canonical) {
+        return;
+    }
+    if !map.keys().any(|k| k.eq_ignore_ascii_case(canonical)) {
+        return;
+    }
+    let old = std::mem::take(map);
+    for (k, v) in old {
+        if k.eq_ignore_ascii_case(canonical) {
+            map.insert(canonical.to_owned(), v);
+        } else {
+            map.insert(k, v);
+        }
+    }
+}
+
+/// Writes `value` under `canonical`, replacing a key in another case in place.
+fn put_canonical(map: &mut Map<String, Value>, canonical: &str, value: Value) {
+    canonicalize_key(map, canonical);
+    map.insert(canonical.to_owned(), value);
 }
 
 /// A short name of a JSON value's kind, for error details.

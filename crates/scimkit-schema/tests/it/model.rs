@@ -491,11 +491,10 @@ fn resource_get_and_set_by_path() {
     )
     .unwrap();
     user.set(users, &path("costCenter"), json!("4130")).unwrap();
-    // Sub-attribute keys are written in canonical case (`GivenName` replaced).
-    // FIXME: the parent key keeps the client's case (`Name`); `Resource::set`
-    // documents canonical case for the keys it writes, reported to its owner.
+    // Keys are written in canonical case, in place (`Name` → `name`, `GivenName` → `givenName`).
+    assert!(!user.as_map().contains_key("Name"));
     assert_eq!(
-        user.as_map()["Name"],
+        user.as_map()["name"],
         json!({"givenName": "Babs", "familyName": "Jensen"}),
     );
     assert_eq!(
