@@ -28,6 +28,7 @@ mod attribute;
 mod compat;
 pub mod core_schemas;
 mod error;
+pub mod eval;
 pub mod messages;
 pub mod meta_schemas;
 pub mod patch;
