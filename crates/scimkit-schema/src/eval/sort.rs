@@ -147,7 +147,9 @@ impl SortKey {
                 None => n.as_f64().map(Key::Float),
             },
             (AttrType::Boolean, Value::Bool(b)) => Some(Key::Bool(*b)),
-            (_, Value::String(s)) => Some(Key::Str(s)),
+            (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s)) => {
+                Some(Key::Str(s))
+            }
             _ => None,
         }
     }
