@@ -1,0 +1,124 @@
+//! Provisioning events: what changed, after each committed change, for audit
+//! logs and side effects (the `EventSink` of the architecture).
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use crate::TenantId;
+
+/// What happened to a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The resource was created (POST, or a Bulk POST).
+    Created,
+    /// The resource changed (PUT, PATCH); the top-level attributes that changed
+    /// (extension attributes as `urn:…:User:department`).
+    Updated {
+        /// The changed attributes, in order of first change.
+        changed_attributes: Vec<String>,
+    },
+    /// `active` went from true (or unset) to false.
+    Deactivated,
+    /// `active` went from false to true.
+    Reactivated,
+    /// The resource was deleted.
+    Deleted,
+    /// Members were added to a group.
+    MembersAdded {
+        /// The member ids added.
+        members: Vec<String>,
+    },
+    /// Members were removed from a group.
+    MembersRemoved {
+        /// The member ids removed.
+        members: Vec<String>,
+    },
+}
+
+/// One provisioning event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProvisioningEvent {
+    /// The tenant whose resource changed.
+    pub tenant: TenantId,
+    /// The resource type's name (`User`).
+    pub resource_type: String,
+    /// The resource's id.
+    pub id: String,
+    /// The version after the change (`None` after a delete).
+    pub version: Option<String>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl ProvisioningEvent {
+    /// An event.
+    pub fn new(
+        tenant: TenantId,
+        resource_type: impl Into<String>,
+        id: impl Into<String>,
+        version: Option<String>,
+        kind: EventKind,
+    ) -> Self {
+        ProvisioningEvent {
+            tenant,
+            resource_type: resource_type.into(),
+            id: id.into(),
+            version,
+            kind,
+        }
+    }
+}
+
+/// Receives provisioning events after each committed change.
+///
+/// `publish` runs on the request's task, after the store committed and
+/// before the response is sent; keep it quick (hand off to a channel for
+/// slow work). Events of one request arrive in order.
+#[async_trait]
+pub trait EventSink: Send + Sync + 'static {
+    /// Handles one event.
+    async fn publish(&self, event: ProvisioningEvent);
+}
+
+/// The default sink: drops every event.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoopSink;
+
+#[async_trait]
+impl EventSink for NoopSink {
+    async fn publish(&self, _event: ProvisioningEvent) {}
+}
+
+/// A sink that keeps every event in memory (for tests and examples).
+#[derive(Debug, Default)]
+pub struct VecSink {
+    events: Mutex<Vec<ProvisioningEvent>>,
+}
+
+impl VecSink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        VecSink::default()
+    }
+
+    /// Takes the events received so far.
+    pub fn take(&self) -> Vec<ProvisioningEvent> {
+        match self.events.lock() {
+            Ok(mut g) => std::mem::take(&mut *g),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+#[async_trait]
+impl EventSink for VecSink {
+    async fn publish(&self, event: ProvisioningEvent) {
+        match self.events.lock() {
+            Ok(mut g) => g.push(event),
+            Err(poisoned) => poisoned.into_inner().push(event),
+        }
+    }
+}

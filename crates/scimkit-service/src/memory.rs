@@ -1,0 +1,198 @@
+//! The in-memory [`ResourceStore`]: correct under concurrent use, with hash
+//! indexes so the lookups IdPs make before every write (`userName eq`,
+//! `externalId eq`, `displayName eq`) are index lookups, not scans.
+//!
+//! Uniqueness (RFC 7643 §2.1 `uniqueness`) is enforced for every top-level,
+//! single-valued string attribute with `uniqueness: server` or `global`,
+//! per tenant and resource type.
+
+mod partition;
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use scimkit_schema::{Resource, ResourceSchema};
+
+use crate::TenantId;
+use crate::store::{ListQuery, ListResult, ResourceStore, StoreError, StoredResource};
+
+use partition::Partition;
+
+type Partitions = HashMap<TenantId, HashMap<String, Partition>>;
+
+/// Resources in memory, per tenant and resource type.
+///
+/// ```
+/// use scimkit_service::{MemoryStore, ResourceStore, TenantId};
+/// use scimkit_schema::{Registry, Resource};
+/// # tokio_test(async {
+/// let store = MemoryStore::new();
+/// let registry = Registry::core();
+/// let users = registry.resource_type("User").unwrap();
+/// let tenant = TenantId::default();
+/// let created = store.create(&tenant, users, Resource::from_value(serde_json::json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"
+/// })).unwrap()).await.unwrap();
+/// let again = store.get(&tenant, users, &created.id).await.unwrap().unwrap();
+/// assert_eq!(again.version, created.version);
+/// // another tenant sees nothing
+/// assert!(store.get(&TenantId::new("other"), users, &created.id).await.unwrap().is_none());
+/// # });
+/// # fn tokio_test(f: impl std::future::Future<Output = ()>) {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    partitions: RwLock<Partitions>,
+    versions: AtomicU64,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn next_version(&self) -> String {
+        (self.versions.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+    }
+
+    fn read<T>(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        f: impl FnOnce(Option<&Partition>) -> T,
+    ) -> Result<T, StoreError> {
+        let g = self
+            .partitions
+            .read()
+            .map_err(|_| StoreError::internal("memory store lock poisoned"))?;
+        Ok(f(g.get(tenant).and_then(|t| t.get(rs.name()))))
+    }
+
+    fn write<T>(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        f: impl FnOnce(&mut Partition) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut g = self
+            .partitions
+            .write()
+            .map_err(|_| StoreError::internal("memory store lock poisoned"))?;
+        let by_type = g.entry(tenant.clone()).or_default();
+        if !by_type.contains_key(rs.name()) {
+            by_type.insert(rs.name().to_owned(), Partition::new(rs));
+        }
+        match by_type.get_mut(rs.name()) {
+            Some(p) => f(p),
+            None => Err(StoreError::internal("memory store partition missing")),
+        }
+    }
+}
+
+#[async_trait]
+impl ResourceStore for MemoryStore {
+    async fn create(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        resource: Resource,
+    ) -> Result<StoredResource, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let version = self.next_version();
+        let now = Utc::now();
+        let stored = StoredResource::new(id, rs.name(), version, now, now, resource);
+        self.write(tenant, rs, |p| {
+            p.check_unique(&stored.resource, None)?;
+            p.insert(stored.clone());
+            Ok(stored)
+        })
+    }
+
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+    ) -> Result<Option<StoredResource>, StoreError> {
+        self.read(tenant, rs, |p| p.and_then(|p| p.get(id).cloned()))
+    }
+
+    async fn replace(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+    ) -> Result<StoredResource, StoreError> {
+        let version = self.next_version();
+        self.write(tenant, rs, |p| {
+            let current = p
+                .get(id)
+                .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+            if let Some(expected) = expected_version
+                && expected != current.version
+            {
+                return Err(StoreError::VersionMismatch {
+                    id: id.to_owned(),
+                    current: current.version.clone(),
+                });
+            }
+            let stored = StoredResource::new(
+                id,
+                rs.name(),
+                version,
+                current.created,
+                Utc::now(),
+                resource,
+            );
+            p.check_unique(&stored.resource, Some(id))?;
+            p.insert(stored.clone());
+            Ok(stored)
+        })
+    }
+
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write(tenant, rs, |p| {
+            let current = p
+                .get(id)
+                .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+            if let Some(expected) = expected_version
+                && expected != current.version
+            {
+                return Err(StoreError::VersionMismatch {
+                    id: id.to_owned(),
+                    current: current.version.clone(),
+                });
+            }
+            p.remove(id);
+            Ok(())
+        })
+    }
+
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        query: &ListQuery<'_>,
+    ) -> Result<ListResult, StoreError> {
+        self.read(tenant, query.rs, |p| match p {
+            Some(p) => p.list(query),
+            None => ListResult {
+                filtered: true,
+                ..ListResult::default()
+            },
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! One tenant's resources of one type, with hash indexes on the attributes
+//! IdPs look up by and on every server-unique attribute.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use scimkit_schema::eval::{Node, Operand};
+use scimkit_schema::{
+    AttrType, AttributeDef, Resource, ResourceSchema, Uniqueness, common_attributes, get_ci,
+};
+
+use crate::store::{ListQuery, ListResult, StoreError, StoredResource};
+
+/// Attributes indexed whatever their uniqueness: the ones IdPs query with `eq`.
+const LOOKUP_ATTRIBUTES: [&str; 3] = ["userName", "externalId", "displayName"];
+
+#[derive(Debug)]
+struct Index {
+    /// The canonical attribute name.
+    name: String,
+    case_exact: bool,
+    unique: bool,
+    /// Normalised value -> ids.
+    map: HashMap<String, BTreeSet<String>>,
+}
+
+impl Index {
+    fn key(&self, value: &str) -> String {
+        if self.case_exact {
+            value.to_owned()
+        } else {
+            value.to_lowercase()
+        }
+    }
+
+    fn value_of<'r>(&self, r: &'r Resource) -> Option<&'r str> {
+        get_ci(r.as_map(), &self.name).and_then(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct Partition {
+    resources: BTreeMap<String, StoredResource>,
+    indexes: Vec<Index>,
+}
+
+fn indexable(a: &AttributeDef) -> bool {
+    !a.multi_valued && matches!(a.attr_type, AttrType::String | AttrType::Reference)
+}
+
+impl Partition {
+    pub(super) fn new(rs: &ResourceSchema) -> Self {
+        let indexes = common_attributes()
+            .iter()
+            .chain(rs.base().attributes.iter())
+            .filter(|a| indexable(a))
+            .filter(|a| {
+                a.uniqueness != Uniqueness::None
+                    || LOOKUP_ATTRIBUTES
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(&a.name))
+            })
+            .map(|a| Index {
+                name: a.name.clone(),
+                case_exact: a.case_exact,
+                unique: a.uniqueness != Uniqueness::None,
+                map: HashMap::new(),
+            })
+            .collect();
+        Partition {
+            resources: BTreeMap::new(),
+            indexes,
+        }
+    }
+
+    pub(super) fn get(&self, id: &str) -> Option<&StoredResource> {
+        self.resources.get(id)
+    }
+
+    /// Fails with `Conflict` when `r` would share a unique value with a
+    /// resource other than `own_id`.
+    pub(super) fn check_unique(
+        &self,
+        r: &Resource,
+        own_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        for ix in self.indexes.iter().filter(|ix| ix.unique) {
+            let Some(v) = ix.value_of(r) else { continue };
+            let taken = ix
+                .map
+                .get(&ix.key(v))
+                .is_some_and(|ids| ids.iter().any(|id| Some(id.as_str()) != own_id));
+            if taken {
+                return Err(StoreError::Conflict {
+                    detail: format!("{} {v:?} is already in use", ix.name),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts or replaces a resource, keeping the indexes right.
+    pub(super) fn insert(&mut self, stored: StoredResource) {
+        self.remove(&stored.id.clone());
+        for ix in &mut self.indexes {
+            if let Some(v) = ix.value_of(&stored.resource) {
+                let k = ix.key(v);
+                ix.map.entry(k).or_default().insert(stored.id.clone());
+            }
+        }
+        self.resources.insert(stored.id.clone(), stored);
+    }
+
+    pub(super) fn remove(&mut self, id: &str) {
+        let Some(old) = self.resources.remove(id) else {
+            return;
+        };
+        for ix in &mut self.indexes {
+            if let Some(v) = ix.value_of(&old.resource) {
+                let k = ix.key(v);
+                if let Some(ids) = ix.map.get_mut(&k) {
+                    ids.remove(id);
+                    if ids.is_empty() {
+                        ix.map.remove(&k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Filters here (by index when the filter has an indexed `eq` term);
+    /// sorting and paging are left to [`crate::finish_list`].
+    pub(super) fn list(&self, q: &ListQuery<'_>) -> ListResult {
+        let Some(filter) = q.compiled else {
+            return ListResult::unprocessed(self.resources.values().cloned().collect());
+        };
+        let matching = |r: &&StoredResource| filter.matches(&r.resource);
+        let resources: Vec<StoredResource> = match self.candidates(filter.root()) {
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| self.resources.get(id))
+                .filter(matching)
+                .cloned()
+                .collect(),
+            None => self.resources.values().filter(matching).cloned().collect(),
+        };
+        ListResult {
+            total: resources.len() as u64,
+            resources,
+            filtered: true,
+            sorted: false,
+            paged: false,
+        }
+    }
+
+    /// The ids an indexed `eq` term of the filter narrows to (a superset of
+    /// the matches), or `None` when the filter has no such term.
+    fn candidates(&self, node: &Node) -> Option<&BTreeSet<String>> {
+        static EMPTY: BTreeSet<String> = BTreeSet::new();
+        match node {
+            Node::Compare(c) => {
+                let a = c.attr();
+                if c.op() != scimkit_filter::CompareOp::Eq
+                    || a.extension().is_some()
+                    || a.sub().is_some()
+                    || a.multi_valued()
+                {
+                    return None;
+                }
+                let Operand::String(s) = c.value() else {
+                    return None;
+                };
+                let ix = self
+                    .indexes
+                    .iter()
+                    .find(|ix| ix.name == a.name() && ix.case_exact == s.case_exact())?;
+                // The operand is lowercased already when the attribute is not caseExact.
+                Some(ix.map.get(s.text()).unwrap_or(&EMPTY))
+            }
+            Node::And(children) => children.iter().find_map(|c| self.candidates(c)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The storage contract: [`ResourceStore`] and the types it speaks.
+//!
+//! A store keeps resources per tenant and per resource type, assigns ids and
+//! versions, and enforces uniqueness and compare-and-swap on versions where the
+//! data lives (RFC 7644 §3.14 versions, §3.3 `409 uniqueness`). The engine
+//! does the protocol; the store does the data.
+//!
+//! A store may push filters, sorting and paging down (SQL does); it answers
+//! in [`ListResult`] what it did, and [`finish_list`] evaluates in memory what
+//! it declined.
+
+mod list;
+mod membership;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use scimkit_schema::{Resource, ResourceSchema, ScimError};
+
+pub use list::{ListQuery, ListResult, SortSpec, finish_list};
+pub use membership::{Member, MemberUpdate};
+
+use crate::TenantId;
+
+/// A resource as stored: its body plus the bookkeeping the store owns.
+///
+/// `resource` carries `id` and `meta` (`resourceType`, `created`,
+/// `lastModified`, `version`) as the store wrote them, so filters on `id` and
+/// `meta.*` work on it; `meta.location` is added by the engine per request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StoredResource {
+    /// The server-assigned id.
+    pub id: String,
+    /// The resource type's name (`User`).
+    pub resource_type: String,
+    /// The opaque version (the ETag without `W/"…"`); changes on every write.
+    pub version: String,
+    /// When the resource was created.
+    pub created: DateTime<Utc>,
+    /// When the resource last changed.
+    pub last_modified: DateTime<Utc>,
+    /// The resource body, with `id` and `meta` filled in.
+    pub resource: Resource,
+}
+
+impl StoredResource {
+    /// Builds a stored resource and writes `id` and `meta` (without
+    /// `location`) into `resource`, so body and bookkeeping agree.
+    pub fn new(
+        id: impl Into<String>,
+        resource_type: impl Into<String>,
+        version: impl Into<String>,
+        created: DateTime<Utc>,
+        last_modified: DateTime<Utc>,
+        mut resource: Resource,
+    ) -> Self {
+        let id = id.into();
+        let resource_type = resource_type.into();
+        let version = version.into();
+        write_bookkeeping(
+            &mut resource,
+            &id,
+            &resource_type,
+            &version,
+            created,
+            last_modified,
+        );
+        StoredResource {
+            id,
+            resource_type,
+            version,
+            created,
+            last_modified,
+            resource,
+        }
+    }
+}
+
+/// Writes `id` and `meta` into a resource body (RFC 7643 §3.1), keeping `id`
+/// after `schemas` and `meta` last.
+fn write_bookkeeping(
+    resource: &mut Resource,
+    id: &str,
+    resource_type: &str,
+    version: &str,
+    created: DateTime<Utc>,
+    last_modified: DateTime<Utc>,
+) {
+    use serde_json::{Map, Value};
+    let map = resource.as_map_mut();
+    scimkit_schema::remove_ci(map, "meta");
+    match scimkit_schema::get_ci_mut(map, "id") {
+        Some(v) => *v = Value::String(id.to_owned()),
+        None => {
+            map.insert("id".to_owned(), Value::String(id.to_owned()));
+        }
+    }
+    let mut meta = Map::new();
+    meta.insert("resourceType".into(), resource_type.into());
+    meta.insert("created".into(), crate::time::format(created).into());
+    meta.insert(
+        "lastModified".into(),
+        crate::time::format(last_modified).into(),
+    );
+    meta.insert("version".into(), crate::etag::weak(version).into());
+    map.insert("meta".to_owned(), Value::Object(meta));
+}
+
+/// Why a store operation failed. The engine maps each to one SCIM error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No resource with this id for this tenant and resource type (`404`).
+    #[error("resource {id} not found")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// A value that must be unique is taken (`409 uniqueness`). The detail
+    /// names the attribute, never another tenant's data.
+    #[error("{detail}")]
+    Conflict {
+        /// What is taken, e.g. `userName "bjensen" is already in use`.
+        detail: String,
+    },
+    /// The stored version is not the expected one (`412`).
+    #[error("version mismatch: resource {id} is at version {current}")]
+    VersionMismatch {
+        /// The id written.
+        id: String,
+        /// The version the store holds.
+        current: String,
+    },
+    /// The store cannot express this request (e.g. a filter it cannot
+    /// evaluate and will not decline); `400` with the detail.
+    #[error("{0}")]
+    Invalid(ScimError),
+    /// Anything else (I/O, a broken connection, a poisoned lock): `500`,
+    /// logged with its source, never shown to the client.
+    #[error("store failure: {0}")]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// An internal failure from any error.
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        StoreError::Internal(err.into())
+    }
+}
+
+impl From<StoreError> for ScimError {
+    fn from(err: StoreError) -> ScimError {
+        match err {
+            StoreError::NotFound { id } => ScimError::not_found(format!("resource {id} not found")),
+            StoreError::Conflict { detail } => ScimError::uniqueness(detail),
+            StoreError::VersionMismatch { id, .. } => ScimError::precondition_failed(format!(
+                "resource {id} has changed: the If-Match version is not the current one"
+            )),
+            StoreError::Invalid(e) => e,
+            StoreError::Internal(source) => {
+                tracing::error!(error = %source, "store failure");
+                ScimError::internal("internal server error")
+            }
+        }
+    }
+}
+
+/// Where resources live. Implemented by [`crate::MemoryStore`] and by
+/// `scimkit-sql`; implement it to keep SCIM resources in your own database.
+///
+/// Every call names the tenant: a store must never let one tenant read,
+/// write, list or collide (uniqueness) with another tenant's resources.
+/// Every call names the resource type through its [`ResourceSchema`].
+///
+/// Uniqueness: a store rejects with [`StoreError::Conflict`] a create or
+/// replace that would give two resources of one type and tenant the same
+/// value of an attribute with `uniqueness: server` (or `global`) — compared
+/// case-insensitively unless the attribute is `caseExact` (`userName` is
+/// not). The engine marks Group `displayName` `server` when configured.
+#[async_trait]
+pub trait ResourceStore: Send + Sync + 'static {
+    /// Stores a new resource: assigns `id`, `version`, `created` and
+    /// `lastModified` (equal), and returns it. `resource` comes validated,
+    /// without `id` and `meta`.
+    async fn create(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        resource: Resource,
+    ) -> Result<StoredResource, StoreError>;
+
+    /// The resource with this id, or `None`.
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+    ) -> Result<Option<StoredResource>, StoreError>;
+
+    /// Replaces the resource's body (keeping `id` and `created`), assigns a
+    /// new version and `lastModified`. With `expected_version`, fails with
+    /// [`StoreError::VersionMismatch`] unless the stored version is that one
+    /// (compare-and-swap).
+    async fn replace(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+    ) -> Result<StoredResource, StoreError>;
+
+    /// Deletes the resource; with `expected_version`, only at that version.
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Lists resources of `query.rs`; see [`ListQuery`] and [`ListResult`]
+    /// for what a store may push down.
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        query: &ListQuery<'_>,
+    ) -> Result<ListResult, StoreError>;
+
+    /// Adds `members` to the group `id` (those already present are skipped)
+    /// and returns the group and the values actually added; a store that
+    /// adds nothing keeps version and `lastModified`.
+    ///
+    /// The default reads, edits and replaces with compare-and-swap, retrying
+    /// on a concurrent write; SQL stores can insert rows instead.
+    async fn add_members(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        members: &[Member],
+    ) -> Result<MemberUpdate, StoreError> {
+        membership::edit_with_retry(self, tenant, rs, id, |r| membership::add_to(r, members)).await
+    }
+
+    /// Removes the members with these `value`s from the group `id` and
+    /// returns the group and the values actually removed.
+    async fn remove_members(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        values: &[String],
+    ) -> Result<MemberUpdate, StoreError> {
+        membership::edit_with_retry(self, tenant, rs, id, |r| membership::remove_from(r, values))
+            .await
+    }
+}
