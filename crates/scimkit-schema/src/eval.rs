@@ -71,6 +71,7 @@
 mod compile;
 mod datetime;
 mod exec;
+mod hint;
 mod node;
 mod sort;
 mod text;

@@ -93,6 +93,7 @@ impl Cx<'_> {
             attr_type: target.attr_type,
             case_exact: target.case_exact,
             multi_valued: r.attr.multi_valued,
+            hints: Default::default(),
         }))
     }
 
@@ -120,6 +121,7 @@ impl Cx<'_> {
             attr_type: r.attr.attr_type,
             case_exact: r.attr.case_exact,
             multi_valued: r.attr.multi_valued,
+            hints: Default::default(),
         };
         let filter = self.element_node(inner, &attr, r.attr, &at)?;
         Ok(Node::ValuePath {

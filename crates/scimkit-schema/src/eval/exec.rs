@@ -8,8 +8,8 @@ use scimkit_filter::CompareOp;
 use serde_json::{Map, Value};
 
 use super::datetime::parse_instant;
+use super::hint::get_hinted;
 use super::node::{AttrInfo, Comparison, Node, Operand};
-use crate::get_ci;
 
 /// What paths are relative to: the resource, or one element of a
 /// multi-valued attribute inside a value path.
@@ -47,20 +47,21 @@ fn eval_in(node: &Node, scope: Scope<'_>) -> bool {
 pub(crate) fn top<'v>(root: &'v Map<String, Value>, attr: &AttrInfo) -> Option<&'v Value> {
     let container = match &attr.extension {
         None => root,
-        Some(uri) => match get_ci(root, uri) {
-            Some((_, Value::Object(m))) => m,
+        Some(uri) => match get_hinted(root, uri, &attr.hints[0]) {
+            Some(Value::Object(m)) => m,
             _ => return None,
         },
     };
-    get_ci(container, &attr.name).map(|(_, v)| v)
+    get_hinted(container, &attr.name, &attr.hints[1])
 }
 
-/// A non-null sub-attribute of a complex value.
-pub(crate) fn sub_of<'v>(v: &'v Value, sub: &str) -> Option<&'v Value> {
+/// The non-null sub-attribute `attr.sub` of a complex value.
+pub(crate) fn sub_of<'v>(v: &'v Value, attr: &AttrInfo) -> Option<&'v Value> {
+    let sub = attr.sub.as_deref()?;
     match v {
-        Value::Object(m) => match get_ci(m, sub) {
-            Some((_, Value::Null)) | None => None,
-            Some((_, v)) => Some(v),
+        Value::Object(m) => match get_hinted(m, sub, &attr.hints[2]) {
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v),
         },
         _ => None,
     }
@@ -76,16 +77,16 @@ fn any<F: FnMut(&Value) -> bool>(scope: Scope<'_>, attr: &AttrInfo, mut f: F) ->
         Scope::Elem(e) => {
             return match &attr.sub {
                 None => !e.is_null() && f(e),
-                Some(s) => sub_of(e, s).is_some_and(f),
+                Some(_) => sub_of(e, attr).is_some_and(f),
             };
         }
     };
     match (v, &attr.sub) {
         (Value::Null, _) => false,
         (Value::Array(a), None) => a.iter().any(|e| !e.is_null() && f(e)),
-        (Value::Array(a), Some(s)) => a.iter().any(|e| sub_of(e, s).is_some_and(&mut f)),
+        (Value::Array(a), Some(_)) => a.iter().any(|e| sub_of(e, attr).is_some_and(&mut f)),
         (v, None) => f(v),
-        (v, Some(s)) => sub_of(v, s).is_some_and(f),
+        (v, Some(_)) => sub_of(v, attr).is_some_and(f),
     }
 }
 

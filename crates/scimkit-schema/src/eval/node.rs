@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use scimkit_filter::CompareOp;
 
+use super::hint::Hint;
 use super::text::Needle;
 use crate::AttrType;
 
@@ -54,6 +55,9 @@ pub struct AttrInfo {
     pub(crate) attr_type: AttrType,
     pub(crate) case_exact: bool,
     pub(crate) multi_valued: bool,
+    /// Where the extension object, the attribute and the sub-attribute were
+    /// found last (see `hint.rs`).
+    pub(crate) hints: [Hint; 3],
 }
 
 impl AttrInfo {

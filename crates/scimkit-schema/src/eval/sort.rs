@@ -17,6 +17,7 @@ use super::datetime::parse_instant;
 use super::exec::{present, sub_of, top};
 use super::node::AttrInfo;
 use super::text::cmp_str;
+use crate::get_ci;
 use crate::{AttrType, Resource, ResourceSchema, ScimError, path_to_string};
 
 /// A `sortBy` attribute resolved once, for sorting many resources.
@@ -84,6 +85,7 @@ impl SortKey {
                 attr_type: target.attr_type,
                 case_exact: target.case_exact,
                 multi_valued: r.attr.multi_valued,
+                hints: Default::default(),
             },
         })
     }
@@ -121,17 +123,14 @@ impl SortKey {
         let v = top(root, &self.attr)?;
         let target = |e: &'v Value| -> Option<&'v Value> {
             match &self.attr.sub {
-                Some(s) => sub_of(e, s),
+                Some(_) => sub_of(e, &self.attr),
                 None => Some(e),
             }
             .filter(|v| present(v))
         };
         let value = match v {
             Value::Array(a) => {
-                let primary = a
-                    .iter()
-                    .find(|e| sub_of(e, "primary").is_some_and(|p| p == &Value::Bool(true)))
-                    .and_then(target);
+                let primary = a.iter().find(|e| is_primary(e)).and_then(target);
                 primary.or_else(|| a.iter().find_map(target))?
             }
             v => target(v)?,
@@ -169,4 +168,9 @@ pub fn compare_resources(
         Ok(k) => k.compare(a, b),
         Err(_) => Ordering::Equal,
     }
+}
+
+/// Whether a value of a multi-valued attribute is marked `"primary": true`.
+fn is_primary(e: &Value) -> bool {
+    matches!(e, Value::Object(m) if matches!(get_ci(m, "primary"), Some((_, Value::Bool(true)))))
 }
