@@ -1,0 +1,24 @@
+//! scimkit-sql (docs below are completed with the store).
+
+mod columns;
+mod error;
+mod ops;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod record;
+mod resource_store;
+mod sort;
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod store;
+#[cfg(test)]
+mod tests;
+mod translate;
+
+pub use error::SqlError;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresOptions;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{Durability, SqliteOptions};
+pub use store::SqlStore;

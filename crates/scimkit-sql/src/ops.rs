@@ -1,0 +1,523 @@
+//! The store's statements, written once and instantiated for each database
+//! by [`backend!`]: the SQL differs only in what [`crate::sql::Sql`] and the
+//! translator write for the dialect, and in how parameters bind.
+
+/// Defines the operations over `sqlx::Pool<$db>`. `$bind` binds a
+/// [`crate::sql::Param`] to a query; `$data` selects the document as text.
+macro_rules! backend {
+    ($db:ty, $dialect:expr, $bind:path, $data:expr) => {
+        use chrono::{DateTime, Utc};
+        use serde_json::{Map, Value};
+        use sqlx::{Pool, Row};
+
+        use crate::columns::{Layout, MemberRow, Stored};
+        use crate::record::{DbError, ListQuery, Page, Record};
+        use crate::sql::{Param, Sql};
+        use crate::translate::{fold, filter_condition};
+
+        const DIALECT: crate::sql::Dialect = $dialect;
+
+        fn cols() -> String {
+            format!("r.id, r.version, r.created, r.last_modified, {}", $data)
+        }
+
+        async fn run(ex: &mut <$db as sqlx::Database>::Connection, sql: &Sql) -> Result<u64, DbError> {
+            let mut q = sqlx::query(&sql.text);
+            for p in &sql.params {
+                q = $bind(q, p);
+            }
+            Ok(q.execute(&mut *ex).await?.rows_affected())
+        }
+
+        async fn rows(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            sql: &Sql,
+        ) -> Result<Vec<<$db as sqlx::Database>::Row>, DbError> {
+            let mut q = sqlx::query(&sql.text);
+            for p in &sql.params {
+                q = $bind(q, p);
+            }
+            Ok(q.fetch_all(&mut *ex).await?)
+        }
+
+        fn record(row: &<$db as sqlx::Database>::Row) -> Result<Record, DbError> {
+            let data: String = row.try_get(4)?;
+            let data = match serde_json::from_str(&data)? {
+                Value::Object(m) => m,
+                _ => return Err(DbError::Json("not an object".into())),
+            };
+            Ok(Record {
+                id: row.try_get(0)?,
+                version: row.try_get(1)?,
+                created: row.try_get(2)?,
+                last_modified: row.try_get(3)?,
+                data,
+            })
+        }
+
+        fn time(t: DateTime<Utc>) -> Param {
+            Param::Time(t)
+        }
+
+        /// Writes the e-mail and member rows of a resource.
+        async fn write_side_rows(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            rt: &str,
+            id: &str,
+            s: &Stored,
+            layout: &Layout,
+        ) -> Result<(), DbError> {
+            if layout.emails && !s.emails.is_empty() {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
+                for (i, (ty, v)) in s.emails.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" });
+                    sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+                    match ty {
+                        Some(t) => sql.bind_text(t.as_str()),
+                        None => sql.push("NULL"),
+                    };
+                    sql.push(", ").bind_text(v.as_str()).push(")");
+                }
+                run(ex, &sql).await?;
+            }
+            if layout.members {
+                insert_members(ex, tenant, id, &s.members).await?;
+            }
+            for (attr, value) in &s.unique {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("INSERT INTO unique_values (tenant_id, resource_type, attr, value, resource_id) VALUES (");
+                sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(attr.as_str()).push(", ");
+                sql.bind_text(value.as_str()).push(", ").bind_text(id).push(")");
+                match run(ex, &sql).await {
+                    Err(DbError::Unique { .. }) => {
+                        return Err(DbError::Unique { attr: attr.clone(), value: value.clone() });
+                    }
+                    r => {
+                        r?;
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        /// Inserts member rows, ignoring members already there; returns the new ones.
+        async fn insert_members(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            group: &str,
+            members: &[MemberRow],
+        ) -> Result<Vec<String>, DbError> {
+            let mut n = Vec::new();
+            for chunk in members.chunks(500) {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("INSERT INTO group_members (tenant_id, group_id, member_id, member_id_lower, type, display, ref) VALUES ");
+                for (i, m) in chunk.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" });
+                    sql.bind_text(tenant).push(", ").bind_text(group).push(", ");
+                    sql.bind_text(m.value.as_str()).push(", ").bind_text(fold(&m.value)).push(", ");
+                    for (j, o) in [&m.kind, &m.display, &m.reference].into_iter().enumerate() {
+                        if j > 0 {
+                            sql.push(", ");
+                        }
+                        match o {
+                            Some(t) => sql.bind_text(t.as_str()),
+                            None => sql.push("NULL"),
+                        };
+                    }
+                    sql.push(")");
+                }
+                sql.push(" ON CONFLICT (tenant_id, group_id, member_id) DO NOTHING RETURNING member_id");
+                for r in rows(ex, &sql).await? {
+                    n.push(r.try_get(0)?);
+                }
+            }
+            Ok(n)
+        }
+
+        async fn delete_side_rows(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            rt: &str,
+            id: &str,
+            layout: &Layout,
+        ) -> Result<(), DbError> {
+            if layout.emails {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("DELETE FROM resource_emails WHERE tenant_id = ").bind_text(tenant);
+                sql.push(" AND resource_type = ").bind_text(rt).push(" AND resource_id = ").bind_text(id);
+                run(ex, &sql).await?;
+            }
+            if layout.members {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("DELETE FROM group_members WHERE tenant_id = ").bind_text(tenant);
+                sql.push(" AND group_id = ").bind_text(id);
+                run(ex, &sql).await?;
+            }
+            if !layout.unique.is_empty() {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("DELETE FROM unique_values WHERE tenant_id = ").bind_text(tenant);
+                sql.push(" AND resource_type = ").bind_text(rt).push(" AND resource_id = ").bind_text(id);
+                run(ex, &sql).await?;
+            }
+            Ok(())
+        }
+
+        /// The members of a group, ordered by value.
+        async fn load_members(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            group: &str,
+        ) -> Result<Vec<Value>, DbError> {
+            let mut sql = Sql::new(DIALECT);
+            sql.push("SELECT member_id, type, display, ref FROM group_members WHERE tenant_id = ")
+                .bind_text(tenant)
+                .push(" AND group_id = ")
+                .bind_text(group)
+                .push(" ORDER BY member_id");
+            let rs = rows(ex, &sql).await?;
+            let mut out = Vec::with_capacity(rs.len());
+            for r in &rs {
+                out.push(
+                    MemberRow {
+                        value: r.try_get(0)?,
+                        kind: r.try_get(1)?,
+                        display: r.try_get(2)?,
+                        reference: r.try_get(3)?,
+                    }
+                    .to_json(),
+                );
+            }
+            Ok(out)
+        }
+
+        async fn attach_members(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            rec: &mut Record,
+        ) -> Result<(), DbError> {
+            let m = load_members(ex, tenant, &rec.id).await?;
+            if !m.is_empty() {
+                rec.data.insert("members".into(), Value::Array(m));
+            }
+            Ok(())
+        }
+
+        /// Inserts a new resource.
+        pub(crate) async fn insert(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            id: &str,
+            doc: Map<String, Value>,
+            now: DateTime<Utc>,
+        ) -> Result<Record, DbError> {
+            let s = Stored::new(doc.clone(), layout)?;
+            let mut tx = pool.begin().await?;
+            let mut sql = Sql::new(DIALECT);
+            sql.push("INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, data, user_name_lower, external_id, display_name_lower) VALUES (");
+            sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+            sql.bind(Param::Int(1)).push(", ").bind(time(now)).push(", ").bind(time(now)).push(", ");
+            sql.bind(Param::Json(s.data.clone()));
+            for o in [&s.user_name_lower, &s.external_id, &s.display_name_lower] {
+                sql.push(", ");
+                match o {
+                    Some(t) => sql.bind_text(t.as_str()),
+                    None => sql.push("NULL"),
+                };
+            }
+            sql.push(")");
+            run(&mut tx, &sql).await?;
+            write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
+            tx.commit().await?;
+            let mut data = doc;
+            scimkit_schema::remove_ci(&mut data, "id");
+            scimkit_schema::remove_ci(&mut data, "meta");
+            if layout.members {
+                scimkit_schema::remove_ci(&mut data, "members");
+                if !s.members.is_empty() {
+                    data.insert("members".into(), Value::Array(s.members.iter().map(MemberRow::to_json).collect()));
+                }
+            }
+            Ok(Record {
+                id: id.to_owned(),
+                version: 1,
+                created: now,
+                last_modified: now,
+                data,
+            })
+        }
+
+        /// Reads one resource.
+        pub(crate) async fn fetch(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            id: &str,
+            with_members: bool,
+        ) -> Result<Option<Record>, DbError> {
+            let mut c = pool.acquire().await?;
+            let mut sql = Sql::new(DIALECT);
+            sql.push("SELECT ").push(&cols()).push(" FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
+            sql.push(" AND r.resource_type = ").bind_text(rt).push(" AND r.id = ").bind_text(id);
+            let rs = rows(&mut c, &sql).await?;
+            let Some(row) = rs.first() else { return Ok(None) };
+            let mut rec = record(row)?;
+            if layout.members && with_members {
+                attach_members(&mut c, tenant, &mut rec).await?;
+            }
+            Ok(Some(rec))
+        }
+
+        /// The current version of a resource, if it exists.
+        async fn current_version(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            rt: &str,
+            id: &str,
+        ) -> Result<Option<i64>, DbError> {
+            let mut sql = Sql::new(DIALECT);
+            sql.push("SELECT version FROM resources WHERE tenant_id = ").bind_text(tenant);
+            sql.push(" AND resource_type = ").bind_text(rt).push(" AND id = ").bind_text(id);
+            let rs = rows(ex, &sql).await?;
+            Ok(match rs.first() {
+                Some(r) => Some(r.try_get(0)?),
+                None => None,
+            })
+        }
+
+        /// The error for a compare-and-swap that changed no row.
+        async fn cas_failure(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            rt: &str,
+            id: &str,
+        ) -> DbError {
+            match current_version(ex, tenant, rt, id).await {
+                Ok(Some(current)) => DbError::VersionMismatch { current },
+                Ok(None) => DbError::NotFound,
+                Err(e) => e,
+            }
+        }
+
+        /// Replaces a resource (compare-and-swap on `expected` when given).
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn update(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            id: &str,
+            doc: Map<String, Value>,
+            expected: Option<i64>,
+            now: DateTime<Utc>,
+        ) -> Result<Record, DbError> {
+            let s = Stored::new(doc.clone(), layout)?;
+            let mut tx = pool.begin().await?;
+            let mut sql = Sql::new(DIALECT);
+            sql.push("UPDATE resources SET version = version + 1, last_modified = ").bind(time(now));
+            sql.push(", data = ").bind(Param::Json(s.data.clone()));
+            for (col, o) in [
+                ("user_name_lower", &s.user_name_lower),
+                ("external_id", &s.external_id),
+                ("display_name_lower", &s.display_name_lower),
+            ] {
+                sql.push(", ").push(col).push(" = ");
+                match o {
+                    Some(t) => sql.bind_text(t.as_str()),
+                    None => sql.push("NULL"),
+                };
+            }
+            sql.push(" WHERE tenant_id = ").bind_text(tenant).push(" AND resource_type = ").bind_text(rt);
+            sql.push(" AND id = ").bind_text(id);
+            if let Some(v) = expected {
+                sql.push(" AND version = ").bind(Param::Int(v));
+            }
+            sql.push(" RETURNING version, created");
+            let rs = rows(&mut tx, &sql).await?;
+            let Some(row) = rs.first() else {
+                let e = cas_failure(&mut tx, tenant, rt, id).await;
+                return Err(e);
+            };
+            let version: i64 = row.try_get(0)?;
+            let created: DateTime<Utc> = row.try_get(1)?;
+            delete_side_rows(&mut tx, tenant, rt, id, layout).await?;
+            write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
+            tx.commit().await?;
+            let mut data = doc;
+            scimkit_schema::remove_ci(&mut data, "id");
+            scimkit_schema::remove_ci(&mut data, "meta");
+            if layout.members {
+                scimkit_schema::remove_ci(&mut data, "members");
+                if !s.members.is_empty() {
+                    data.insert("members".into(), Value::Array(s.members.iter().map(MemberRow::to_json).collect()));
+                }
+            }
+            Ok(Record { id: id.to_owned(), version, created, last_modified: now, data })
+        }
+
+        /// Deletes a resource (compare-and-swap on `expected` when given).
+        pub(crate) async fn delete(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            id: &str,
+            expected: Option<i64>,
+        ) -> Result<(), DbError> {
+            let mut tx = pool.begin().await?;
+            let mut sql = Sql::new(DIALECT);
+            sql.push("DELETE FROM resources WHERE tenant_id = ").bind_text(tenant);
+            sql.push(" AND resource_type = ").bind_text(rt).push(" AND id = ").bind_text(id);
+            if let Some(v) = expected {
+                sql.push(" AND version = ").bind(Param::Int(v));
+            }
+            if run(&mut tx, &sql).await? == 0 {
+                let e = cas_failure(&mut tx, tenant, rt, id).await;
+                return Err(e);
+            }
+            delete_side_rows(&mut tx, tenant, rt, id, layout).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
+        /// Adds (`add`) or removes members of a group with single-row writes,
+        /// bumping the group's version and `lastModified` (one-row UPDATE)
+        /// when anything changed. Returns the group (without `members`) and
+        /// the member values actually added or removed.
+        pub(crate) async fn change_members(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            group: &str,
+            add: &[MemberRow],
+            remove: &[String],
+            now: DateTime<Utc>,
+        ) -> Result<(Record, Vec<String>), DbError> {
+            let mut tx = pool.begin().await?;
+            // Take the group's row lock first, so concurrent changes serialise.
+            let mut sql = Sql::new(DIALECT);
+            sql.push("UPDATE resources SET version = version WHERE tenant_id = ").bind_text(tenant);
+            sql.push(" AND resource_type = ").bind_text(rt).push(" AND id = ").bind_text(group);
+            if run(&mut tx, &sql).await? == 0 {
+                return Err(DbError::NotFound);
+            }
+            let mut changed = insert_members(&mut tx, tenant, group, add).await?;
+            for chunk in remove.chunks(500) {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("DELETE FROM group_members WHERE tenant_id = ").bind_text(tenant);
+                sql.push(" AND group_id = ").bind_text(group).push(" AND member_id IN (");
+                for (i, m) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_text(m.as_str());
+                }
+                sql.push(") RETURNING member_id");
+                for r in rows(&mut tx, &sql).await? {
+                    changed.push(r.try_get(0)?);
+                }
+            }
+            let mut sql = Sql::new(DIALECT);
+            if changed.is_empty() {
+                sql.push("SELECT ").push(&cols()).push(" FROM resources r");
+            } else {
+                sql.push("UPDATE resources AS r SET version = version + 1, last_modified = ").bind(time(now));
+            }
+            sql.push(" WHERE r.tenant_id = ").bind_text(tenant).push(" AND r.resource_type = ").bind_text(rt);
+            sql.push(" AND r.id = ").bind_text(group);
+            if !changed.is_empty() {
+                sql.push(" RETURNING ").push(&cols());
+            }
+            let rs = rows(&mut tx, &sql).await?;
+            let rec = match rs.first() {
+                Some(r) => record(r)?,
+                None => return Err(DbError::NotFound),
+            };
+            tx.commit().await?;
+            Ok((rec, changed))
+        }
+
+        /// Lists resources: the filter and sort go to SQL when they translate
+        /// exactly; otherwise the SQL pre-filter selects a superset, and the
+        /// filter, sort and paging finish in memory.
+        pub(crate) async fn list(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            q: &ListQuery<'_>,
+        ) -> Result<Page, DbError> {
+            let scope = layout.scope(tenant, rt);
+            let mut sql = Sql::new(DIALECT);
+            sql.push("SELECT ").push(&cols()).push(", count(*) OVER () FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
+            sql.push(" AND r.resource_type = ").bind_text(rt);
+            let exact = match q.filter {
+                Some(f) => {
+                    sql.push(" AND ");
+                    filter_condition(&mut sql, &scope, f.root())
+                }
+                None => true,
+            };
+            let order = q.sort.and_then(|(k, desc)| crate::sort::order_by(DIALECT, &scope, k, desc));
+            let sorted = q.sort.is_none() || order.is_some();
+            sql.push(" ORDER BY ").push(order.as_deref().unwrap_or("r.seq ASC"));
+            let offset = q.start_index.max(1) - 1;
+            let in_sql_paging = exact && sorted;
+            if in_sql_paging {
+                match (q.count, DIALECT) {
+                    (Some(c), _) => {
+                        sql.push(" LIMIT ").bind(Param::Int(i64::try_from(c).unwrap_or(i64::MAX)));
+                    }
+                    (None, crate::sql::Dialect::Sqlite) => {
+                        sql.push(" LIMIT -1");
+                    }
+                    (None, crate::sql::Dialect::Postgres) => {}
+                }
+                sql.push(" OFFSET ").bind(Param::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+            }
+            let mut c = pool.acquire().await?;
+            let rs = rows(&mut c, &sql).await?;
+            let mut total: usize = match rs.first() {
+                Some(r) => usize::try_from(r.try_get::<i64, _>(5)?).unwrap_or(0),
+                None => 0,
+            };
+            let mut records = Vec::with_capacity(rs.len());
+            for r in &rs {
+                records.push(record(r)?);
+            }
+            if in_sql_paging && records.is_empty() && offset > 0 {
+                let mut cnt = Sql::new(DIALECT);
+                cnt.push("SELECT count(*) FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
+                cnt.push(" AND r.resource_type = ").bind_text(rt);
+                if let Some(f) = q.filter {
+                    cnt.push(" AND ");
+                    filter_condition(&mut cnt, &scope, f.root());
+                }
+                let rs = rows(&mut c, &cnt).await?;
+                total = match rs.first() {
+                    Some(r) => usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0),
+                    None => 0,
+                };
+            }
+            // The in-memory evaluator needs `members` when it filters or sorts.
+            if layout.members && (q.load_members || !in_sql_paging) {
+                for rec in &mut records {
+                    attach_members(&mut c, tenant, rec).await?;
+                }
+            }
+            Ok(Page {
+                records,
+                total,
+                filter_pushed_down: exact,
+                sort_pushed_down: sorted,
+                paged: in_sql_paging,
+            })
+        }
+    };
+}
+
+pub(crate) use backend;

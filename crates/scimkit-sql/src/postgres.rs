@@ -1,0 +1,92 @@
+//! The PostgreSQL backend: one connection pool, `jsonb` documents, the same
+//! tables and indexes as SQLite. Several server processes may share one
+//! database: uniqueness, versions and membership are enforced by the
+//! database (unique indexes, compare-and-swap updates, row locks).
+
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
+use std::str::FromStr;
+
+use crate::record::DbError;
+use crate::sql::{Param, is_safe_name};
+
+type Q<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
+
+fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
+    match p {
+        Param::Text(s) | Param::Json(s) => q.bind(s.as_str()),
+        Param::Int(i) => q.bind(*i),
+        Param::Float(f) => q.bind(*f),
+        Param::Time(t) => q.bind(*t),
+    }
+}
+
+pub(crate) mod db {
+    //! The operations instantiated for PostgreSQL.
+    use super::bind;
+    crate::ops::backend!(
+        sqlx::Postgres,
+        crate::sql::Dialect::Postgres,
+        bind,
+        "r.data::text"
+    );
+}
+
+/// Where and how to connect to PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    pub(crate) url: String,
+    pub(crate) schema: Option<String>,
+    pub(crate) max_connections: u32,
+}
+
+impl PostgresOptions {
+    /// A database URL (`postgres://user@host:5432/db`).
+    pub fn url(url: impl Into<String>) -> Self {
+        PostgresOptions {
+            url: url.into(),
+            schema: None,
+            max_connections: 16,
+        }
+    }
+
+    /// Keeps scimkit's tables in this schema (created when missing) instead
+    /// of the connection's default. Letters, digits, `_` and `-` only.
+    #[must_use]
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// The pool size (default 16).
+    #[must_use]
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+}
+
+/// Connects and runs the migrations.
+pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, DbError> {
+    let mut opts = PgConnectOptions::from_str(&o.url)?;
+    if let Some(schema) = &o.schema {
+        if !is_safe_name(schema) || schema.contains(['.', ':', '$']) {
+            return Err(DbError::Db(format!("invalid schema name {schema:?}")));
+        }
+        let mut c = opts.connect().await?;
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+            .execute(&mut c)
+            .await?;
+        c.close().await?;
+        opts = opts.options([("search_path", schema.as_str())]);
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(o.max_connections)
+        .connect_with(opts)
+        .await?;
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|e| DbError::Db(format!("migration failed: {e}")))?;
+    Ok(pool)
+}

@@ -1,0 +1,110 @@
+//! What the SQL layer reads and writes, before it is shaped into the
+//! service's types.
+
+use chrono::{DateTime, Utc};
+use scimkit_schema::eval::{CompiledFilter, SortKey};
+use serde_json::{Map, Value};
+
+/// A stored resource as read back.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub(crate) id: String,
+    pub(crate) version: i64,
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) last_modified: DateTime<Utc>,
+    /// The document without `id` and `meta` (with `members` when loaded).
+    pub(crate) data: Map<String, Value>,
+}
+
+#[cfg(test)]
+impl Record {
+    /// The resource with `id` and `meta` (`resourceType`, `created`,
+    /// `lastModified`), as filters and sorting see it.
+    pub(crate) fn to_resource(&self, resource_type: &str) -> scimkit_schema::Resource {
+        let mut m = Map::with_capacity(self.data.len() + 2);
+        m.insert("id".into(), Value::String(self.id.clone()));
+        for (k, v) in &self.data {
+            m.insert(k.clone(), v.clone());
+        }
+        let mut meta = Map::new();
+        meta.insert(
+            "resourceType".into(),
+            Value::String(resource_type.to_owned()),
+        );
+        meta.insert(
+            "created".into(),
+            Value::String(crate::sql::time_text(&self.created)),
+        );
+        meta.insert(
+            "lastModified".into(),
+            Value::String(crate::sql::time_text(&self.last_modified)),
+        );
+        m.insert("meta".into(), Value::Object(meta));
+        scimkit_schema::Resource::from_map(m)
+    }
+}
+
+/// Why a database operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum DbError {
+    /// No such resource.
+    #[error("resource not found")]
+    NotFound,
+    /// The resource exists with another version.
+    #[error("version mismatch: the resource is at version {current}")]
+    VersionMismatch { current: i64 },
+    /// A unique index refused the write: the attribute and the value.
+    #[error("{attr} {value:?} is already in use")]
+    Unique { attr: String, value: String },
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(String),
+    /// A stored document is not valid JSON.
+    #[error("stored document is not valid JSON: {0}")]
+    Json(String),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e
+            && d.is_unique_violation()
+        {
+            return DbError::Unique {
+                attr: "id".into(),
+                value: String::new(),
+            };
+        }
+        DbError::Db(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for DbError {
+    fn from(e: serde_json::Error) -> Self {
+        DbError::Json(e.to_string())
+    }
+}
+
+/// A list request as the SQL layer sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListQuery<'a> {
+    pub(crate) filter: Option<&'a CompiledFilter>,
+    pub(crate) sort: Option<(&'a SortKey, bool)>,
+    /// 1-based.
+    pub(crate) start_index: usize,
+    pub(crate) count: Option<usize>,
+    /// Whether `members` must be assembled (false for `excludedAttributes=members`).
+    pub(crate) load_members: bool,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub(crate) struct Page {
+    pub(crate) records: Vec<Record>,
+    pub(crate) total: usize,
+    /// Whether the filter went to SQL exactly (else `records` is a superset).
+    pub(crate) filter_pushed_down: bool,
+    /// Whether the sort went to SQL.
+    pub(crate) sort_pushed_down: bool,
+    /// Whether `records` is only the page asked for (filter and sort exact).
+    pub(crate) paged: bool,
+}

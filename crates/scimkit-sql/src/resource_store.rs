@@ -1,0 +1,195 @@
+//! [`ResourceStore`] for [`SqlStore`]: the service's contract mapped onto the
+//! SQL operations.
+
+use async_trait::async_trait;
+use chrono::{SubsecRound, Utc};
+use scimkit_schema::{Resource, ResourceSchema};
+use scimkit_service::{
+    ListQuery, ListResult, Member, MemberUpdate, ResourceStore, StoreError, StoredResource,
+    TenantId,
+};
+
+use crate::SqlStore;
+use crate::columns::MemberRow;
+use crate::record::{self, DbError, Record};
+
+/// A stored version as text (`"3"`), and back; a version this store never
+/// wrote (`"abc"`) matches no row.
+fn parse_version(v: Option<&str>) -> Option<i64> {
+    v.map(|s| s.parse().unwrap_or(-1))
+}
+
+fn stored(rt: &str, r: Record) -> StoredResource {
+    StoredResource::new(
+        r.id,
+        rt,
+        r.version.to_string(),
+        r.created,
+        r.last_modified,
+        Resource::from_map(r.data),
+    )
+}
+
+fn map_err(id: &str, e: DbError) -> StoreError {
+    match e {
+        DbError::NotFound => StoreError::NotFound { id: id.to_owned() },
+        DbError::VersionMismatch { current } => StoreError::VersionMismatch {
+            id: id.to_owned(),
+            current: current.to_string(),
+        },
+        DbError::Unique { attr, value } if attr == "id" => StoreError::Conflict {
+            detail: format!("a resource with id {id:?} already exists{value}"),
+        },
+        DbError::Unique { attr, value } => StoreError::Conflict {
+            detail: format!("{attr} {value:?} is already in use"),
+        },
+        e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
+    }
+}
+
+#[async_trait]
+impl ResourceStore for SqlStore {
+    async fn create(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        resource: Resource,
+    ) -> Result<StoredResource, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = Utc::now().trunc_subsecs(6);
+        let r = self
+            .insert(tenant.as_str(), rs, &id, resource.into_map(), now)
+            .await
+            .map_err(|e| map_err(&id, e))?;
+        Ok(stored(rs.name(), r))
+    }
+
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+    ) -> Result<Option<StoredResource>, StoreError> {
+        let r = self
+            .fetch(tenant.as_str(), rs, id, true)
+            .await
+            .map_err(|e| map_err(id, e))?;
+        Ok(r.map(|r| stored(rs.name(), r)))
+    }
+
+    async fn replace(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+    ) -> Result<StoredResource, StoreError> {
+        let now = Utc::now().trunc_subsecs(6);
+        let r = self
+            .update(
+                tenant.as_str(),
+                rs,
+                id,
+                resource.into_map(),
+                parse_version(expected_version),
+                now,
+            )
+            .await
+            .map_err(|e| map_err(id, e))?;
+        Ok(stored(rs.name(), r))
+    }
+
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.remove(tenant.as_str(), rs, id, parse_version(expected_version))
+            .await
+            .map_err(|e| map_err(id, e))
+    }
+
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        query: &ListQuery<'_>,
+    ) -> Result<ListResult, StoreError> {
+        let q = record::ListQuery {
+            filter: query.compiled,
+            sort: query.sort.map(|s| (&s.key, s.descending)),
+            start_index: usize::try_from(query.start_index).unwrap_or(usize::MAX),
+            count: Some(usize::try_from(query.count).unwrap_or(usize::MAX)),
+            load_members: true,
+        };
+        let page = self
+            .query(tenant.as_str(), query.rs, &q)
+            .await
+            .map_err(|e| map_err("", e))?;
+        let name = query.rs.name();
+        let mut out = ListResult::default();
+        out.total = page.total as u64;
+        out.filtered = page.filter_pushed_down;
+        out.sorted = page.sort_pushed_down;
+        out.paged = page.paged;
+        out.resources = page.records.into_iter().map(|r| stored(name, r)).collect();
+        Ok(out)
+    }
+
+    async fn add_members(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        members: &[Member],
+    ) -> Result<MemberUpdate, StoreError> {
+        if !self.layout(rs).members {
+            return Err(StoreError::Invalid(
+                scimkit_schema::ScimError::invalid_value(format!(
+                    "resource type {} has no members",
+                    rs.name()
+                )),
+            ));
+        }
+        let rows: Vec<MemberRow> = members
+            .iter()
+            .map(|m| MemberRow {
+                value: m.value.clone(),
+                kind: m.kind.clone(),
+                display: m.display.clone(),
+                reference: None,
+            })
+            .collect();
+        let now = Utc::now().trunc_subsecs(6);
+        let (r, changed) = self
+            .change_members(tenant.as_str(), rs, id, &rows, &[], now)
+            .await
+            .map_err(|e| map_err(id, e))?;
+        Ok(MemberUpdate::new(stored(rs.name(), r), changed))
+    }
+
+    async fn remove_members(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        values: &[String],
+    ) -> Result<MemberUpdate, StoreError> {
+        if !self.layout(rs).members {
+            return Err(StoreError::Invalid(
+                scimkit_schema::ScimError::invalid_value(format!(
+                    "resource type {} has no members",
+                    rs.name()
+                )),
+            ));
+        }
+        let now = Utc::now().trunc_subsecs(6);
+        let (r, changed) = self
+            .change_members(tenant.as_str(), rs, id, &[], values, now)
+            .await
+            .map_err(|e| map_err(id, e))?;
+        Ok(MemberUpdate::new(stored(rs.name(), r), changed))
+    }
+}

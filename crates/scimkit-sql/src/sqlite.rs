@@ -1,0 +1,150 @@
+//! The embedded SQLite backend: one database file in WAL mode, a pool of
+//! reader connections and one writer connection (SQLite serialises writers
+//! anyway; one connection avoids `SQLITE_BUSY` between them).
+//!
+//! Durability: with `synchronous=NORMAL` (the default here) a committed
+//! transaction is in the WAL file when the commit returns, so it survives the
+//! process being killed (`kill -9`); only an operating-system crash or power
+//! loss can lose the last transactions. [`Durability::Full`] syncs the WAL on
+//! every commit and survives those too, at the cost of one `fsync` per write.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, SqlitePool};
+
+use crate::record::DbError;
+use crate::sql::{Param, time_text};
+
+type Q<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
+
+fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
+    match p {
+        Param::Text(s) | Param::Json(s) => q.bind(s.as_str()),
+        Param::Int(i) => q.bind(*i),
+        Param::Float(f) => q.bind(*f),
+        Param::Time(t) => q.bind(time_text(t)),
+    }
+}
+
+pub(crate) mod db {
+    //! The operations instantiated for SQLite.
+    use super::bind;
+    crate::ops::backend!(sqlx::Sqlite, crate::sql::Dialect::Sqlite, bind, "r.data");
+}
+
+/// How hard SQLite works to keep a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Durability {
+    /// `synchronous=NORMAL`: commits survive a process crash (`kill -9`), not
+    /// necessarily a power loss. The default.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit is synced to disk.
+    Full,
+}
+
+/// Where and how to open the SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) readers: u32,
+    pub(crate) durability: Durability,
+    pub(crate) busy_timeout: Duration,
+}
+
+impl SqliteOptions {
+    /// A database file at `path`, created when missing.
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        SqliteOptions {
+            path: Some(path.into()),
+            readers: 4,
+            durability: Durability::Normal,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// A private in-memory database (one connection; for tests and examples).
+    pub fn in_memory() -> Self {
+        SqliteOptions {
+            path: None,
+            readers: 1,
+            durability: Durability::Normal,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// The number of reader connections (default 4).
+    #[must_use]
+    pub fn readers(mut self, n: u32) -> Self {
+        self.readers = n.max(1);
+        self
+    }
+
+    /// The durability of commits (default [`Durability::Normal`]).
+    #[must_use]
+    pub fn durability(mut self, d: Durability) -> Self {
+        self.durability = d;
+        self
+    }
+
+    /// How long a connection waits for a lock before failing (default 5 s).
+    #[must_use]
+    pub fn busy_timeout(mut self, t: Duration) -> Self {
+        self.busy_timeout = t;
+        self
+    }
+}
+
+/// Opens the pools (reader, writer) and runs the migrations.
+pub(crate) async fn open(o: &SqliteOptions) -> Result<(SqlitePool, SqlitePool), DbError> {
+    let sync = match o.durability {
+        Durability::Normal => SqliteSynchronous::Normal,
+        Durability::Full => SqliteSynchronous::Full,
+    };
+    let Some(path) = &o.path else {
+        let opts = SqliteConnectOptions::from_str("sqlite::memory:")?
+            .foreign_keys(true)
+            .busy_timeout(o.busy_timeout);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(opts)
+            .await?;
+        migrate(&pool).await?;
+        return Ok((pool.clone(), pool));
+    };
+    let base = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(sync)
+        .busy_timeout(o.busy_timeout)
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "memory");
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .connect_with(base.clone())
+        .await?;
+    migrate(&writer).await?;
+    let reader = SqlitePoolOptions::new()
+        .max_connections(o.readers)
+        .connect_with(base.read_only(true))
+        .await?;
+    Ok((reader, writer))
+}
+
+async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
+    sqlx::migrate!("./migrations/sqlite")
+        .run(pool)
+        .await
+        .map_err(|e| DbError::Db(format!("migration failed: {e}")))
+}

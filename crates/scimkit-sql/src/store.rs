@@ -1,0 +1,206 @@
+//! [`SqlStore`]: one type over both databases.
+
+use chrono::{DateTime, Utc};
+use scimkit_schema::ResourceSchema;
+use serde_json::{Map, Value};
+
+use crate::columns::{Layout, MemberRow};
+use crate::record::{DbError, ListQuery, Page, Record};
+
+/// A SCIM resource store on SQLite or PostgreSQL.
+///
+/// Cloning is cheap (the pools are shared).
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    backend: Backend,
+    unique_display_name: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    #[cfg(feature = "sqlite")]
+    Sqlite {
+        read: sqlx::SqlitePool,
+        write: sqlx::SqlitePool,
+    },
+    #[cfg(feature = "postgres")]
+    Postgres { pool: sqlx::PgPool },
+}
+
+macro_rules! dispatch {
+    ($self:ident, $f:ident, read, $($arg:expr),*) => {
+        match &$self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { read, .. } => crate::sqlite::db::$f(read, $($arg),*).await,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool } => crate::postgres::db::$f(pool, $($arg),*).await,
+        }
+    };
+    ($self:ident, $f:ident, write, $($arg:expr),*) => {
+        match &$self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { write, .. } => crate::sqlite::db::$f(write, $($arg),*).await,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool } => crate::postgres::db::$f(pool, $($arg),*).await,
+        }
+    };
+}
+
+impl SqlStore {
+    /// Opens (creating when missing) a SQLite database and runs the migrations.
+    #[cfg(feature = "sqlite")]
+    pub async fn sqlite(options: crate::SqliteOptions) -> Result<SqlStore, crate::SqlError> {
+        let (read, write) = crate::sqlite::open(&options).await?;
+        Ok(SqlStore {
+            backend: Backend::Sqlite { read, write },
+            unique_display_name: Vec::new(),
+        })
+    }
+
+    /// Connects to PostgreSQL and runs the migrations.
+    #[cfg(feature = "postgres")]
+    pub async fn postgres(options: crate::PostgresOptions) -> Result<SqlStore, crate::SqlError> {
+        let pool = crate::postgres::open(&options).await?;
+        Ok(SqlStore {
+            backend: Backend::Postgres { pool },
+            unique_display_name: Vec::new(),
+        })
+    }
+
+    /// Makes `displayName` unique per tenant (case-insensitively) for the
+    /// resource type named `resource_type` (e.g. `"Group"`), enforced by a
+    /// unique index. Applies to resources written from now on.
+    #[must_use]
+    pub fn with_unique_display_name(mut self, resource_type: impl Into<String>) -> Self {
+        self.unique_display_name.push(resource_type.into());
+        self
+    }
+
+    pub(crate) fn layout(&self, rs: &ResourceSchema) -> Layout {
+        let unique = self
+            .unique_display_name
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(rs.name()));
+        Layout::of(rs, unique)
+    }
+
+    pub(crate) async fn insert(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        id: &str,
+        doc: Map<String, Value>,
+        now: DateTime<Utc>,
+    ) -> Result<Record, DbError> {
+        let layout = self.layout(rs);
+        dispatch!(
+            self,
+            insert,
+            write,
+            tenant,
+            rs.name(),
+            &layout,
+            id,
+            doc,
+            now
+        )
+    }
+
+    pub(crate) async fn fetch(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        id: &str,
+        with_members: bool,
+    ) -> Result<Option<Record>, DbError> {
+        let layout = self.layout(rs);
+        dispatch!(
+            self,
+            fetch,
+            read,
+            tenant,
+            rs.name(),
+            &layout,
+            id,
+            with_members
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn update(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        id: &str,
+        doc: Map<String, Value>,
+        expected: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Record, DbError> {
+        let layout = self.layout(rs);
+        dispatch!(
+            self,
+            update,
+            write,
+            tenant,
+            rs.name(),
+            &layout,
+            id,
+            doc,
+            expected,
+            now
+        )
+    }
+
+    pub(crate) async fn remove(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        id: &str,
+        expected: Option<i64>,
+    ) -> Result<(), DbError> {
+        let layout = self.layout(rs);
+        dispatch!(
+            self,
+            delete,
+            write,
+            tenant,
+            rs.name(),
+            &layout,
+            id,
+            expected
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn change_members(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        group: &str,
+        add: &[MemberRow],
+        remove: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(Record, Vec<String>), DbError> {
+        dispatch!(
+            self,
+            change_members,
+            write,
+            tenant,
+            rs.name(),
+            group,
+            add,
+            remove,
+            now
+        )
+    }
+
+    pub(crate) async fn query(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        q: &ListQuery<'_>,
+    ) -> Result<Page, DbError> {
+        let layout = self.layout(rs);
+        dispatch!(self, list, read, tenant, rs.name(), &layout, q)
+    }
+}
