@@ -18,7 +18,13 @@ macro_rules! backend {
         const DIALECT: crate::sql::Dialect = $dialect;
 
         fn cols() -> String {
-            format!("r.id, r.version, r.created, r.last_modified, {}", $data)
+            format!("r.id, r.version, r.created, r.last_modified, r.{}", $data)
+        }
+
+        /// The same columns, unqualified (for `RETURNING`, which SQLite does
+        /// not let name a table alias).
+        fn bare_cols() -> String {
+            format!("id, version, created, last_modified, {}", $data)
         }
 
         async fn run(ex: &mut <$db as sqlx::Database>::Connection, sql: &Sql) -> Result<u64, DbError> {
@@ -423,14 +429,14 @@ macro_rules! backend {
             }
             let mut sql = Sql::new(DIALECT);
             if changed.is_empty() {
-                sql.push("SELECT ").push(&cols()).push(" FROM resources r");
+                sql.push("SELECT ").push(&bare_cols()).push(" FROM resources");
             } else {
-                sql.push("UPDATE resources AS r SET version = version + 1, last_modified = ").bind(time(now));
+                sql.push("UPDATE resources SET version = version + 1, last_modified = ").bind(time(now));
             }
-            sql.push(" WHERE r.tenant_id = ").bind_text(tenant).push(" AND r.resource_type = ").bind_text(rt);
-            sql.push(" AND r.id = ").bind_text(group);
+            sql.push(" WHERE tenant_id = ").bind_text(tenant).push(" AND resource_type = ").bind_text(rt);
+            sql.push(" AND id = ").bind_text(group);
             if !changed.is_empty() {
-                sql.push(" RETURNING ").push(&cols());
+                sql.push(" RETURNING ").push(&bare_cols());
             }
             let rs = rows(&mut tx, &sql).await?;
             let rec = match rs.first() {
@@ -489,7 +495,7 @@ macro_rules! backend {
             for r in &rs {
                 records.push(record(r)?);
             }
-            if in_sql_paging && records.is_empty() && offset > 0 {
+            if in_sql_paging && records.is_empty() && (offset > 0 || q.count == Some(0)) {
                 let mut cnt = Sql::new(DIALECT);
                 cnt.push("SELECT count(*) FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
                 cnt.push(" AND r.resource_type = ").bind_text(rt);

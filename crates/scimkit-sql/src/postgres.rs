@@ -28,7 +28,7 @@ pub(crate) mod db {
         sqlx::Postgres,
         crate::sql::Dialect::Postgres,
         bind,
-        "r.data::text"
+        "data::text"
     );
 }
 

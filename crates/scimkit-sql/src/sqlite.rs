@@ -34,7 +34,7 @@ fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
 pub(crate) mod db {
     //! The operations instantiated for SQLite.
     use super::bind;
-    crate::ops::backend!(sqlx::Sqlite, crate::sql::Dialect::Sqlite, bind, "r.data");
+    crate::ops::backend!(sqlx::Sqlite, crate::sql::Dialect::Sqlite, bind, "data");
 }
 
 /// How hard SQLite works to keep a commit.

@@ -1,0 +1,63 @@
+//! The stores the suite runs against.
+
+use std::sync::Arc;
+
+use scimkit_service::{MemoryStore, ResourceStore};
+use scimkit_sql::{PostgresOptions, SqlStore, SqliteOptions};
+
+/// A store and what must live as long as it (a temporary directory).
+pub struct Backend {
+    pub store: Arc<dyn ResourceStore>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn memory() -> Backend {
+    Backend {
+        store: Arc::new(MemoryStore::new()),
+        _dir: None,
+    }
+}
+
+/// A SQLite store in a fresh temporary file.
+pub async fn sqlite_store() -> (SqlStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::sqlite(SqliteOptions::file(dir.path().join("scim.db")))
+        .await
+        .unwrap();
+    (store, dir)
+}
+
+pub async fn sqlite() -> Backend {
+    let (store, dir) = sqlite_store().await;
+    Backend {
+        store: Arc::new(store),
+        _dir: Some(dir),
+    }
+}
+
+/// The PostgreSQL URL the tests use.
+pub fn postgres_url() -> String {
+    std::env::var("SCIMKIT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A PostgreSQL store in a fresh schema.
+pub async fn postgres_store() -> SqlStore {
+    let schema = format!("scimkit_it_{}", uuid::Uuid::new_v4().simple());
+    let url = postgres_url();
+    SqlStore::postgres(PostgresOptions::url(&url).schema(schema).max_connections(4))
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL tests need a database at SCIMKIT_TEST_POSTGRES_URL ({url}); \
+                 connecting failed: {e}"
+            )
+        })
+}
+
+pub async fn postgres() -> Backend {
+    Backend {
+        store: Arc::new(postgres_store().await),
+        _dir: None,
+    }
+}
