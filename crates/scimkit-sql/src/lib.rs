@@ -2,6 +2,7 @@
 
 mod columns;
 mod error;
+mod explain;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -17,6 +18,7 @@ mod tests;
 mod translate;
 
 pub use error::SqlError;
+pub use explain::QueryPlan;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresOptions;
 #[cfg(feature = "sqlite")]

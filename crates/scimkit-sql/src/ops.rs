@@ -447,16 +447,10 @@ macro_rules! backend {
             Ok((rec, changed))
         }
 
-        /// Lists resources: the filter and sort go to SQL when they translate
-        /// exactly; otherwise the SQL pre-filter selects a superset, and the
-        /// filter, sort and paging finish in memory.
-        pub(crate) async fn list(
-            pool: &Pool<$db>,
-            tenant: &str,
-            rt: &str,
-            layout: &Layout,
-            q: &ListQuery<'_>,
-        ) -> Result<Page, DbError> {
+        /// The list statement: the filter (exact or a superset), the order
+        /// and, when both went to SQL, the page. Returns the statement,
+        /// whether filter and sort are exact, and the offset.
+        fn list_sql(tenant: &str, rt: &str, layout: &Layout, q: &ListQuery<'_>) -> (Sql, bool, bool, usize) {
             let scope = layout.scope(tenant, rt);
             let mut sql = Sql::new(DIALECT);
             sql.push("SELECT ").push(&cols()).push(", count(*) OVER () FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
@@ -472,8 +466,7 @@ macro_rules! backend {
             let sorted = q.sort.is_none() || order.is_some();
             sql.push(" ORDER BY ").push(order.as_deref().unwrap_or("r.seq ASC"));
             let offset = q.start_index.max(1) - 1;
-            let in_sql_paging = exact && sorted;
-            if in_sql_paging {
+            if exact && sorted {
                 match (q.count, DIALECT) {
                     (Some(c), _) => {
                         sql.push(" LIMIT ").bind(Param::Int(i64::try_from(c).unwrap_or(i64::MAX)));
@@ -485,6 +478,46 @@ macro_rules! backend {
                 }
                 sql.push(" OFFSET ").bind(Param::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
             }
+            (sql, exact, sorted, offset)
+        }
+
+        /// The statement a list would run and the database's plan for it
+        /// (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL `EXPLAIN`).
+        pub(crate) async fn explain(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            q: &ListQuery<'_>,
+        ) -> Result<(String, Vec<String>, bool), DbError> {
+            let (mut sql, exact, _, _) = list_sql(tenant, rt, layout, q);
+            let text = sql.text.clone();
+            let (prefix, col) = match DIALECT {
+                crate::sql::Dialect::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
+                crate::sql::Dialect::Postgres => ("EXPLAIN ", 0),
+            };
+            sql.text.insert_str(0, prefix);
+            let mut c = pool.acquire().await?;
+            let mut plan = Vec::new();
+            for r in rows(&mut c, &sql).await? {
+                plan.push(r.try_get::<String, _>(col)?);
+            }
+            Ok((text, plan, exact))
+        }
+
+        /// Lists resources: the filter and sort go to SQL when they translate
+        /// exactly; otherwise the SQL pre-filter selects a superset, and the
+        /// filter, sort and paging finish in memory.
+        pub(crate) async fn list(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            q: &ListQuery<'_>,
+        ) -> Result<Page, DbError> {
+            let scope = layout.scope(tenant, rt);
+            let (sql, exact, sorted, offset) = list_sql(tenant, rt, layout, q);
+            let in_sql_paging = exact && sorted;
             let mut c = pool.acquire().await?;
             let rs = rows(&mut c, &sql).await?;
             let mut total: usize = match rs.first() {

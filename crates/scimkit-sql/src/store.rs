@@ -194,6 +194,16 @@ impl SqlStore {
         )
     }
 
+    pub(crate) async fn explain_query(
+        &self,
+        tenant: &str,
+        rs: &ResourceSchema,
+        q: &ListQuery<'_>,
+    ) -> Result<(String, Vec<String>, bool), DbError> {
+        let layout = self.layout(rs);
+        dispatch!(self, explain, read, tenant, rs.name(), &layout, q)
+    }
+
     pub(crate) async fn query(
         &self,
         tenant: &str,

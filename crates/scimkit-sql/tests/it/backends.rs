@@ -43,7 +43,11 @@ pub fn postgres_url() -> String {
 
 /// A PostgreSQL store in a fresh schema.
 pub async fn postgres_store() -> SqlStore {
-    let schema = format!("scimkit_it_{}", uuid::Uuid::new_v4().simple());
+    postgres_store_in(&format!("scimkit_it_{}", uuid::Uuid::new_v4().simple())).await
+}
+
+/// A PostgreSQL store in the schema `schema`.
+pub async fn postgres_store_in(schema: &str) -> SqlStore {
     let url = postgres_url();
     SqlStore::postgres(PostgresOptions::url(&url).schema(schema).max_connections(4))
         .await
