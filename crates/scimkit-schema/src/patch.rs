@@ -94,19 +94,23 @@ pub fn apply(
             return Err(e);
         }
     }
-    j.settle(root, ops::name_of);
+    j.settle(root);
     Ok(PatchOutcome {
         changed: !j.changed.is_empty(),
-        changed_attributes: std::mem::take(&mut j.changed),
+        changed_attributes: j
+            .changed
+            .iter()
+            .map(|(ext, name)| ops::name_of(*ext, name))
+            .collect(),
         members_added: std::mem::take(&mut j.members_added),
         members_removed: std::mem::take(&mut j.members_removed),
     })
 }
 
-fn apply_operation(
-    cx: &mut Cx<'_>,
+fn apply_operation<'s>(
+    cx: &mut Cx<'_, 's>,
     op: &PatchOperation,
-    rs: &ResourceSchema,
+    rs: &'s ResourceSchema,
 ) -> Result<(), ScimError> {
     let kind = op.kind(cx.compat)?;
     match op.path.as_deref() {
@@ -128,12 +132,12 @@ fn apply_operation(
 
 /// Applies an operation at `path` (an operation's `path`, or a key of a
 /// path-less value read as a path).
-pub(crate) fn apply_path(
-    cx: &mut Cx<'_>,
+pub(crate) fn apply_path<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
     path: &str,
     v: Option<&Value>,
-    rs: &ResourceSchema,
+    rs: &'s ResourceSchema,
 ) -> Result<(), ScimError> {
     // Every error in a PATCH path, its value filter included, is `invalidPath`
     // (RFC 7644 §3.5.2, Table 9).

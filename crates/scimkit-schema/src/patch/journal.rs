@@ -9,6 +9,8 @@
 //! only the old length or the removed element. A failing request replays
 //! the log backwards.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::get_ci;
@@ -16,24 +18,36 @@ use crate::get_ci;
 /// Where a top-level attribute lives: the resource object or an extension object.
 pub(crate) type Ext<'s> = Option<&'s str>;
 
+/// Keys are borrowed from the schema (canonical names and extension URIs)
+/// so that recording a change allocates nothing but the moved or cloned value.
 #[derive(Debug)]
-enum Step {
+enum Step<'s> {
     /// `key` in the container held `old` (at its index), or was absent.
     Key {
-        ext: Option<String>,
-        key: String,
+        ext: Ext<'s>,
+        key: Cow<'s, str>,
         old: Option<(usize, Value)>,
     },
     /// The array at `key` had `len` elements (values were appended).
     Truncate {
-        ext: Option<String>,
-        key: String,
+        ext: Ext<'s>,
+        key: &'s str,
         len: usize,
+    },
+    /// Sub-attribute `sub` of the complex value at `key` (or of its value
+    /// at `index`, for a multi-valued attribute) held `old` (at its
+    /// position in the object), or was absent.
+    Sub {
+        ext: Ext<'s>,
+        key: &'s str,
+        index: Option<usize>,
+        sub: &'s str,
+        old: Option<(usize, Value)>,
     },
     /// `value` was removed from the array at `key`, at `index`.
     Reinsert {
-        ext: Option<String>,
-        key: String,
+        ext: Ext<'s>,
+        key: &'s str,
         index: usize,
         value: Value,
     },
@@ -41,18 +55,14 @@ enum Step {
 
 /// The undo log and what changed.
 #[derive(Debug, Default)]
-pub(crate) struct Journal {
-    steps: Vec<Step>,
-    /// Top-level names of changed attributes (extension ones URN-qualified).
-    pub(crate) changed: Vec<String>,
+pub(crate) struct Journal<'s> {
+    steps: Vec<Step<'s>>,
+    /// Changed top-level attributes: (extension URI, name).
+    pub(crate) changed: Vec<(Ext<'s>, &'s str)>,
     /// `members` values added.
     pub(crate) members_added: Vec<String>,
     /// `members` values removed.
     pub(crate) members_removed: Vec<String>,
-}
-
-fn same(ext: &Option<String>, want: Ext<'_>) -> bool {
-    ext.as_deref() == want
 }
 
 /// The container object (resource root or extension object), read-only.
@@ -83,71 +93,95 @@ pub(crate) fn container_mut<'m>(
     }
 }
 
-impl Journal {
+impl<'s> Journal<'s> {
     fn has_key_step(&self, ext: Ext<'_>, key: &str) -> bool {
         self.steps
             .iter()
-            .any(|s| matches!(s, Step::Key { ext: e, key: k, .. } if same(e, ext) && k == key))
+            .any(|s| matches!(s, Step::Key { ext: e, key: k, .. } if *e == ext && k == key))
     }
 
     /// Records that `key` is about to change in place: its current value is
     /// cloned once per request (later changes to it need no record).
-    pub(crate) fn snapshot(&mut self, root: &Map<String, Value>, ext: Ext<'_>, key: &str) {
+    pub(crate) fn snapshot(&mut self, root: &Map<String, Value>, ext: Ext<'s>, key: &'s str) {
         if self.has_key_step(ext, key) {
             return;
         }
         let old =
             container(root, ext).and_then(|c| c.get_full_index(key).map(|(i, v)| (i, v.clone())));
         self.steps.push(Step::Key {
-            ext: ext.map(str::to_owned),
-            key: key.to_owned(),
+            ext,
+            key: Cow::Borrowed(key),
             old,
         });
+    }
+
+    /// Whether a snapshot already covers `key` (then nothing needs recording).
+    pub(crate) fn covered(&self, ext: Ext<'_>, key: &str) -> bool {
+        self.has_key_step(ext, key)
     }
 
     /// Records that `key` held `old` at `index` (moved out by the caller), or
     /// was absent; nothing is recorded when a snapshot already covers it.
-    pub(crate) fn replaced(&mut self, ext: Ext<'_>, key: &str, old: Option<(usize, Value)>) {
-        if self.has_key_step(ext, key) {
+    pub(crate) fn replaced(
+        &mut self,
+        ext: Ext<'s>,
+        key: Cow<'s, str>,
+        old: Option<(usize, Value)>,
+    ) {
+        if self.has_key_step(ext, &key) {
             return;
         }
-        self.steps.push(Step::Key {
-            ext: ext.map(str::to_owned),
-            key: key.to_owned(),
-            old,
-        });
+        self.steps.push(Step::Key { ext, key, old });
     }
 
     /// Records that values are about to be appended to the array at `key`,
     /// which has `len` elements.
-    pub(crate) fn appending(&mut self, ext: Ext<'_>, key: &str, len: usize) {
+    pub(crate) fn appending(&mut self, ext: Ext<'s>, key: &'s str, len: usize) {
         if self.has_key_step(ext, key) {
             return;
         }
-        self.steps.push(Step::Truncate {
-            ext: ext.map(str::to_owned),
-            key: key.to_owned(),
-            len,
-        });
+        self.steps.push(Step::Truncate { ext, key, len });
     }
 
     /// Records that `value` was removed from the array at `key`, at `index`.
-    pub(crate) fn removed_elem(&mut self, ext: Ext<'_>, key: &str, index: usize, value: Value) {
+    pub(crate) fn removed_elem(&mut self, ext: Ext<'s>, key: &'s str, index: usize, value: Value) {
         if self.has_key_step(ext, key) {
             return;
         }
         self.steps.push(Step::Reinsert {
-            ext: ext.map(str::to_owned),
-            key: key.to_owned(),
+            ext,
+            key,
             index,
             value,
         });
     }
 
+    /// Records that sub-attribute `sub` of the complex value at `key` (value
+    /// `index` of it, for a multi-valued attribute) held `old`, or was absent.
+    pub(crate) fn sub_changed(
+        &mut self,
+        ext: Ext<'s>,
+        key: &'s str,
+        index: Option<usize>,
+        sub: &'s str,
+        old: Option<(usize, Value)>,
+    ) {
+        if self.has_key_step(ext, key) {
+            return;
+        }
+        self.steps.push(Step::Sub {
+            ext,
+            key,
+            index,
+            sub,
+            old,
+        });
+    }
+
     /// Notes a changed top-level attribute.
-    pub(crate) fn mark(&mut self, name: &str) {
-        if !self.changed.iter().any(|c| c == name) {
-            self.changed.push(name.to_owned());
+    pub(crate) fn mark(&mut self, ext: Ext<'s>, name: &'s str) {
+        if !self.changed.contains(&(ext, name)) {
+            self.changed.push((ext, name));
         }
     }
 
@@ -156,28 +190,58 @@ impl Journal {
         while let Some(step) = self.steps.pop() {
             match step {
                 Step::Key { ext, key, old } => {
-                    let Some(c) = container_mut(root, ext.as_deref()) else {
+                    let Some(c) = container_mut(root, ext) else {
                         continue;
                     };
                     match old {
                         None => {
-                            c.shift_remove(&key);
+                            c.shift_remove(key.as_ref());
                         }
                         Some((index, value)) => {
-                            if let Some(slot) = c.get_mut(&key) {
+                            if let Some(slot) = c.get_mut(key.as_ref()) {
                                 *slot = value;
                             } else {
                                 let index = index.min(c.len());
-                                c.shift_insert(index, key, value);
+                                c.shift_insert(index, key.into_owned(), value);
                             }
                         }
                     }
                 }
                 Step::Truncate { ext, key, len } => {
                     if let Some(Value::Array(a)) =
-                        container_mut(root, ext.as_deref()).and_then(|c| c.get_mut(&key))
+                        container_mut(root, ext).and_then(|c| c.get_mut(key))
                     {
                         a.truncate(len);
+                    }
+                }
+                Step::Sub {
+                    ext,
+                    key,
+                    index,
+                    sub,
+                    old,
+                } => {
+                    let parent = container_mut(root, ext).and_then(|c| c.get_mut(key));
+                    let obj = match (parent, index) {
+                        (Some(Value::Object(m)), None) => m,
+                        (Some(Value::Array(a)), Some(i)) => match a.get_mut(i) {
+                            Some(Value::Object(m)) => m,
+                            _ => continue,
+                        },
+                        _ => continue,
+                    };
+                    match old {
+                        None => {
+                            obj.shift_remove(sub);
+                        }
+                        Some((i, v)) => {
+                            if let Some(slot) = obj.get_mut(sub) {
+                                *slot = v;
+                            } else {
+                                let i = i.min(obj.len());
+                                obj.shift_insert(i, sub.to_owned(), v);
+                            }
+                        }
                     }
                 }
                 Step::Reinsert {
@@ -186,13 +250,13 @@ impl Journal {
                     index,
                     value,
                 } => {
-                    let Some(c) = container_mut(root, ext.as_deref()) else {
+                    let Some(c) = container_mut(root, ext) else {
                         continue;
                     };
-                    match c.get_mut(&key) {
+                    match c.get_mut(key) {
                         Some(Value::Array(a)) => a.insert(index.min(a.len()), value),
                         _ => {
-                            c.insert(key, Value::Array(vec![value]));
+                            c.insert(key.to_owned(), Value::Array(vec![value]));
                         }
                     }
                 }
@@ -205,18 +269,15 @@ impl Journal {
 
     /// Drops attributes whose net value did not change (snapshot equal to
     /// the final value), and member ids both added and removed.
-    pub(crate) fn settle(
-        &mut self,
-        root: &Map<String, Value>,
-        name_of: impl Fn(Ext<'_>, &str) -> String,
-    ) {
-        let mut unchanged = Vec::new();
-        let mut seen: Vec<(Option<&str>, &str)> = Vec::new();
+    pub(crate) fn settle(&mut self, root: &Map<String, Value>) {
+        let mut seen: Vec<(Ext<'_>, &str)> = Vec::new();
+        let mut unchanged: Vec<(Ext<'_>, &str)> = Vec::new();
         for s in &self.steps {
             let (ext, key) = match s {
-                Step::Key { ext, key, .. }
-                | Step::Truncate { ext, key, .. }
-                | Step::Reinsert { ext, key, .. } => (ext.as_deref(), key.as_str()),
+                Step::Key { ext, key, .. } => (*ext, key.as_ref()),
+                Step::Truncate { ext, key, .. }
+                | Step::Reinsert { ext, key, .. }
+                | Step::Sub { ext, key, .. } => (*ext, *key),
             };
             if seen.contains(&(ext, key)) {
                 continue;
@@ -225,19 +286,21 @@ impl Journal {
             if let Step::Key { old, .. } = s {
                 let now = container(root, ext).and_then(|c| c.get(key));
                 if now == old.as_ref().map(|(_, v)| v) {
-                    unchanged.push(name_of(ext, key));
+                    unchanged.push((ext, key));
                 }
             }
         }
         self.changed.retain(|c| !unchanged.contains(c));
-        let both: Vec<String> = self
-            .members_added
-            .iter()
-            .filter(|a| self.members_removed.contains(a))
-            .cloned()
-            .collect();
-        self.members_added.retain(|a| !both.contains(a));
-        self.members_removed.retain(|a| !both.contains(a));
+        if !self.members_added.is_empty() && !self.members_removed.is_empty() {
+            let both: Vec<String> = self
+                .members_added
+                .iter()
+                .filter(|a| self.members_removed.contains(a))
+                .cloned()
+                .collect();
+            self.members_added.retain(|a| !both.contains(a));
+            self.members_removed.retain(|a| !both.contains(a));
+        }
     }
 }
 

@@ -17,11 +17,11 @@ use crate::messages::PatchOpKind;
 use crate::{ResourceSchema, ScimError, json_kind};
 
 /// Applies a path-less `add`/`replace` whose value is `v`.
-pub(crate) fn apply(
-    cx: &mut Cx<'_>,
+pub(crate) fn apply<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
     v: &Value,
-    rs: &ResourceSchema,
+    rs: &'s ResourceSchema,
 ) -> Result<(), ScimError> {
     let Value::Object(m) = v else {
         return Err(ScimError::invalid_value(format!(
@@ -53,12 +53,12 @@ pub(crate) fn apply(
 
 /// An operation on a whole extension (`path` is its URI, or a path-less
 /// value has the URI as key): the value is an object of its attributes.
-pub(crate) fn apply_extension(
-    cx: &mut Cx<'_>,
+pub(crate) fn apply_extension<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
-    uri: &str,
+    uri: &'s str,
     v: Option<&Value>,
-    rs: &ResourceSchema,
+    rs: &'s ResourceSchema,
     at: &str,
 ) -> Result<(), ScimError> {
     let Some(schema) = rs.extension(uri) else {

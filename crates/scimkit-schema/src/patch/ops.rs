@@ -2,34 +2,37 @@
 //! §3.5.2.2 `remove`, §3.5.2.3 `replace`), with the mutability rules of
 //! RFC 7643 §2.2 and the "primary" rule of §2.4.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use scimkit_filter::Filter;
 
 use super::journal::{Ext, Journal, container, container_mut, index_of};
+use super::value::field;
 use super::{select, value};
 use crate::messages::PatchOpKind;
 use crate::{AttributeDef, Compat, Mutability, ScimError, get_ci};
 
 /// The state one request works on.
-pub(crate) struct Cx<'a> {
+pub(crate) struct Cx<'a, 's> {
     pub(crate) root: &'a mut Map<String, Value>,
-    pub(crate) j: &'a mut Journal,
+    pub(crate) j: &'a mut Journal<'s>,
     pub(crate) compat: &'a Compat,
 }
 
 /// A resolved operation target.
-pub(crate) struct Target<'t> {
+pub(crate) struct Target<'s, 'p> {
     /// The extension URI (canonical) holding the attribute, if any.
-    pub(crate) ext: Ext<'t>,
+    pub(crate) ext: Ext<'s>,
     /// The top-level attribute.
-    pub(crate) attr: &'t AttributeDef,
+    pub(crate) attr: &'s AttributeDef,
     /// The sub-attribute, when the path names one.
-    pub(crate) sub: Option<&'t AttributeDef>,
+    pub(crate) sub: Option<&'s AttributeDef>,
     /// The value filter, when the path has one.
-    pub(crate) filter: Option<&'t Filter<'t>>,
+    pub(crate) filter: Option<&'p Filter<'p>>,
     /// The path as written, for error details.
-    pub(crate) at: &'t str,
+    pub(crate) at: &'p str,
 }
 
 /// The name under which a top-level attribute is reported as changed.
@@ -40,7 +43,7 @@ pub(crate) fn name_of(ext: Ext<'_>, key: &str) -> String {
     }
 }
 
-fn mutability_err(t: &Target<'_>, def: &AttributeDef) -> ScimError {
+fn mutability_err(t: &Target<'_, '_>, def: &AttributeDef) -> ScimError {
     let what = match def.mutability {
         Mutability::ReadOnly => "readOnly",
         Mutability::Immutable => "immutable and already set",
@@ -53,15 +56,14 @@ fn is_set(v: Option<&Value>) -> bool {
     !matches!(v, None | Some(Value::Null))
 }
 
-impl Cx<'_> {
-    fn mark(&mut self, t: &Target<'_>) {
-        let name = name_of(t.ext, &t.attr.name);
-        self.j.mark(&name);
+impl<'s> Cx<'_, 's> {
+    fn mark(&mut self, t: &Target<'s, '_>) {
+        self.j.mark(t.ext, &t.attr.name);
     }
 
     /// Renames `key` in the container to `canonical` when it is spelled in
     /// another case, keeping its position.
-    fn canonicalise(&mut self, ext: Ext<'_>, canonical: &str) {
+    fn canonicalise(&mut self, ext: Ext<'s>, canonical: &'s str) {
         let Some(c) = container_mut(self.root, ext) else {
             return;
         };
@@ -80,13 +82,13 @@ impl Cx<'_> {
             return;
         };
         c.shift_insert(index, canonical.to_owned(), v.clone());
-        self.j.replaced(ext, &old_key, Some((index, v)));
-        self.j.replaced(ext, canonical, None);
+        self.j.replaced(ext, Cow::Owned(old_key), Some((index, v)));
+        self.j.replaced(ext, Cow::Borrowed(canonical), None);
     }
 
     /// Makes sure the container exists (creating an extension object and
     /// listing its URI in `schemas`) and the attribute's key is canonical.
-    fn prepare(&mut self, t: &Target<'_>) -> Result<(), ScimError> {
+    fn prepare(&mut self, t: &Target<'s, '_>) -> Result<(), ScimError> {
         if let Some(uri) = t.ext {
             self.canonicalise(None, uri);
             match self.root.get(uri) {
@@ -97,7 +99,7 @@ impl Cx<'_> {
                         .get(uri)
                         .map(|v| (index_of(self.root, uri), v.clone()));
                     self.root.insert(uri.to_owned(), Value::Object(Map::new()));
-                    self.j.replaced(None, uri, old);
+                    self.j.replaced(None, Cow::Borrowed(uri), old);
                     self.add_schema_uri(uri);
                 }
                 Some(_) => {
@@ -111,7 +113,7 @@ impl Cx<'_> {
         Ok(())
     }
 
-    fn add_schema_uri(&mut self, uri: &str) {
+    fn add_schema_uri(&mut self, uri: &'s str) {
         self.canonicalise(None, "schemas");
         let listed = match self.root.get("schemas") {
             Some(Value::Array(a)) => a
@@ -132,11 +134,11 @@ impl Cx<'_> {
                 );
             }
         }
-        self.j.mark("schemas");
+        self.j.mark(None, "schemas");
     }
 
     /// Removes an extension object that became empty, and its URI from `schemas`.
-    fn drop_ext_if_empty(&mut self, ext: Ext<'_>) {
+    fn drop_ext_if_empty(&mut self, ext: Ext<'s>) {
         let Some(uri) = ext else { return };
         if matches!(self.root.get(uri), Some(Value::Object(m)) if m.is_empty()) {
             self.remove_ext(uri);
@@ -144,12 +146,13 @@ impl Cx<'_> {
     }
 
     /// Removes an extension object and its URI from `schemas`.
-    pub(crate) fn remove_ext(&mut self, uri: &str) {
+    pub(crate) fn remove_ext(&mut self, uri: &'s str) {
         self.canonicalise(None, uri);
         let index = index_of(self.root, uri);
         if let Some(old) = self.root.shift_remove(uri) {
-            self.j.replaced(None, uri, Some((index, old)));
-            self.j.mark(uri);
+            self.j
+                .replaced(None, Cow::Borrowed(uri), Some((index, old)));
+            self.j.mark(None, uri);
         }
         let listed = matches!(self.root.get("schemas"), Some(Value::Array(a))
             if a.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri))));
@@ -158,35 +161,39 @@ impl Cx<'_> {
             if let Some(Value::Array(a)) = self.root.get_mut("schemas") {
                 a.retain(|s| !s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(uri)));
             }
-            self.j.mark("schemas");
+            self.j.mark(None, "schemas");
         }
     }
 
-    fn current(&self, t: &Target<'_>) -> Option<&Value> {
+    fn current(&self, t: &Target<'_, '_>) -> Option<&Value> {
         container(self.root, t.ext)
             .and_then(|c| get_ci(c, &t.attr.name))
             .map(|(_, v)| v)
     }
 
-    fn slot(&mut self, t: &Target<'_>) -> Option<&mut Value> {
+    fn slot(&mut self, t: &Target<'_, '_>) -> Option<&mut Value> {
         container_mut(self.root, t.ext).and_then(|c| c.get_mut(&t.attr.name))
     }
 
     /// Sets the whole attribute (the old value is moved into the journal).
-    fn set_whole(&mut self, t: &Target<'_>, new: Value) -> Result<(), ScimError> {
+    fn set_whole(&mut self, t: &Target<'s, '_>, new: Value) -> Result<(), ScimError> {
         self.prepare(t)?;
         let Some(c) = container_mut(self.root, t.ext) else {
             return Ok(());
         };
-        match c.get_mut(&t.attr.name) {
+        let key = t.attr.name.as_str();
+        match c.get_mut(key) {
             Some(slot) => {
                 let old = std::mem::replace(slot, new);
-                let index = index_of(c, &t.attr.name);
-                self.j.replaced(t.ext, &t.attr.name, Some((index, old)));
+                if !self.j.covered(t.ext, key) {
+                    let index = index_of(c, key);
+                    self.j
+                        .replaced(t.ext, Cow::Borrowed(key), Some((index, old)));
+                }
             }
             None => {
-                c.insert(t.attr.name.clone(), new);
-                self.j.replaced(t.ext, &t.attr.name, None);
+                c.insert(key.to_owned(), new);
+                self.j.replaced(t.ext, Cow::Borrowed(key), None);
             }
         }
         self.mark(t);
@@ -194,7 +201,7 @@ impl Cx<'_> {
     }
 
     /// Removes the whole attribute.
-    fn remove_whole(&mut self, t: &Target<'_>) {
+    fn remove_whole(&mut self, t: &Target<'s, '_>) {
         self.canonicalise(t.ext, &t.attr.name);
         let Some(c) = container_mut(self.root, t.ext) else {
             return;
@@ -204,22 +211,21 @@ impl Cx<'_> {
             if is_members(t) {
                 self.j.members_removed.extend(member_ids(&old));
             }
-            self.j.replaced(t.ext, &t.attr.name, Some((index, old)));
+            self.j
+                .replaced(t.ext, Cow::Borrowed(&t.attr.name), Some((index, old)));
             self.mark(t);
         }
         self.drop_ext_if_empty(t.ext);
     }
 }
 
-fn is_members(t: &Target<'_>) -> bool {
+fn is_members(t: &Target<'_, '_>) -> bool {
     t.ext.is_none() && t.attr.name == "members"
 }
 
 fn member_id(v: &Value) -> Option<String> {
     match v {
-        Value::Object(m) => get_ci(m, "value")
-            .and_then(|(_, v)| v.as_str())
-            .map(str::to_owned),
+        Value::Object(m) => field(m, "value").and_then(Value::as_str).map(str::to_owned),
         _ => None,
     }
 }
@@ -231,29 +237,37 @@ fn member_ids(v: &Value) -> Vec<String> {
     }
 }
 
+/// How values of a multi-valued attribute are compared: by `value` (with
+/// its case-exactness) when it has that sub-attribute.
+fn value_rule(attr: &AttributeDef) -> Option<bool> {
+    attr.sub_attribute("value").map(|d| d.case_exact)
+}
+
 /// Whether two values of a multi-valued attribute are the same value: equal
 /// `value` (and equal `type` when both carry one) for complex values with a
 /// `value` sub-attribute, equality otherwise.
-fn same_value(attr: &AttributeDef, a: &Value, b: &Value) -> bool {
+fn same_value(rule: Option<bool>, a: &Value, b: &Value) -> bool {
     if let (Value::Object(x), Value::Object(y)) = (a, b)
-        && let Some(vdef) = attr.sub_attribute("value")
-        && let (Some((_, xv)), Some((_, yv))) = (get_ci(x, "value"), get_ci(y, "value"))
+        && let Some(case_exact) = rule
+        && let (Some(xv), Some(yv)) = (field(x, "value"), field(y, "value"))
     {
         let values_equal = match (xv, yv) {
-            (Value::String(p), Value::String(q)) if !vdef.case_exact => p.eq_ignore_ascii_case(q),
+            (Value::String(p), Value::String(q)) if !case_exact => p.eq_ignore_ascii_case(q),
             _ => xv == yv,
         };
-        let types_equal = match (get_ci(x, "type"), get_ci(y, "type")) {
-            (Some((_, Value::String(p))), Some((_, Value::String(q)))) => p.eq_ignore_ascii_case(q),
+        if !values_equal {
+            return false;
+        }
+        return match (field(x, "type"), field(y, "type")) {
+            (Some(Value::String(p)), Some(Value::String(q))) => p.eq_ignore_ascii_case(q),
             _ => true,
         };
-        return values_equal && types_equal;
     }
     a == b
 }
 
 fn is_primary(v: &Value) -> bool {
-    matches!(v, Value::Object(m) if matches!(get_ci(m, "primary"), Some((_, Value::Bool(true)))))
+    matches!(v, Value::Object(m) if matches!(field(m, "primary"), Some(Value::Bool(true))))
 }
 
 /// Clears `primary` on every value but `keep` (RFC 7643 §2.4: "true" MUST
@@ -269,11 +283,35 @@ fn clear_primary_except(items: &mut [Value], keep: usize) {
     }
 }
 
+/// Sets (`Some`) or removes (`None`) `key` of a complex value, returning
+/// the journal's record of the old value (position, value).
+fn put(m: &mut Map<String, Value>, key: &str, new: Option<Value>) -> Option<(usize, Value)> {
+    match new {
+        Some(v) => match m.get_mut(key) {
+            Some(slot) => Some((0, std::mem::replace(slot, v))),
+            None => {
+                m.insert(key.to_owned(), v);
+                None
+            }
+        },
+        None => {
+            let i = index_of(m, key);
+            m.shift_remove(key).map(|old| (i, old))
+        }
+    }
+}
+
+/// Whether `key` is in `m` with exactly this spelling or not at all (then a
+/// write can be journaled per key; otherwise the attribute is snapshotted).
+fn exact_or_absent(m: &Map<String, Value>, key: &str) -> bool {
+    m.contains_key(key) || field(m, key).is_none()
+}
+
 /// Applies one operation to a resolved target.
-pub(crate) fn apply_target(
-    cx: &mut Cx<'_>,
+pub(crate) fn apply_target<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
-    t: &Target<'_>,
+    t: &Target<'s, '_>,
     v: Option<&Value>,
 ) -> Result<(), ScimError> {
     if kind != PatchOpKind::Remove && v.is_none() {
@@ -290,10 +328,10 @@ pub(crate) fn apply_target(
     }
 }
 
-fn whole(
-    cx: &mut Cx<'_>,
+fn whole<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
-    t: &Target<'_>,
+    t: &Target<'s, '_>,
     v: Option<&Value>,
 ) -> Result<(), ScimError> {
     let attr = t.attr;
@@ -335,7 +373,7 @@ fn whole(
     }
 }
 
-fn remove(cx: &mut Cx<'_>, t: &Target<'_>, v: Option<&Value>) -> Result<(), ScimError> {
+fn remove<'s>(cx: &mut Cx<'_, 's>, t: &Target<'s, '_>, v: Option<&Value>) -> Result<(), ScimError> {
     let listed = v.filter(|v| !v.is_null() && t.attr.multi_valued);
     if !is_set(cx.current(t)) {
         return Ok(());
@@ -357,7 +395,12 @@ fn remove(cx: &mut Cx<'_>, t: &Target<'_>, v: Option<&Value>) -> Result<(), Scim
 }
 
 /// [`Compat::remove_members_by_value`]: removes only the listed values.
-fn remove_listed(cx: &mut Cx<'_>, t: &Target<'_>, list: &Value) -> Result<(), ScimError> {
+fn remove_listed<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
+    list: &Value,
+) -> Result<(), ScimError> {
+    let rule = value_rule(t.attr);
     let listed: Vec<&Value> = match list {
         Value::Array(a) => a.iter().collect(),
         one => vec![one],
@@ -366,7 +409,7 @@ fn remove_listed(cx: &mut Cx<'_>, t: &Target<'_>, list: &Value) -> Result<(), Sc
         Some(Value::Array(a)) => a
             .iter()
             .enumerate()
-            .filter(|(_, e)| listed.iter().any(|l| same_value(t.attr, e, l)))
+            .filter(|(_, e)| listed.iter().any(|l| same_value(rule, e, l)))
             .map(|(i, _)| i)
             .collect(),
         _ => Vec::new(),
@@ -375,7 +418,7 @@ fn remove_listed(cx: &mut Cx<'_>, t: &Target<'_>, list: &Value) -> Result<(), Sc
     Ok(())
 }
 
-fn remove_indices(cx: &mut Cx<'_>, t: &Target<'_>, indices: &[usize]) {
+fn remove_indices<'s>(cx: &mut Cx<'_, 's>, t: &Target<'s, '_>, indices: &[usize]) {
     if indices.is_empty() {
         return;
     }
@@ -407,18 +450,23 @@ fn remove_indices(cx: &mut Cx<'_>, t: &Target<'_>, indices: &[usize]) {
 
 /// `add` of values to a multi-valued attribute: values already present are
 /// not added again (RFC 7644 §3.5.2.1).
-fn add_values(cx: &mut Cx<'_>, t: &Target<'_>, items: Vec<Value>) -> Result<(), ScimError> {
+fn add_values<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
+    items: Vec<Value>,
+) -> Result<(), ScimError> {
     let attr = t.attr;
     let cur: &[Value] = match cx.current(t) {
         Some(Value::Array(a)) => a,
         _ => &[],
     };
+    let rule = value_rule(attr);
     let mut to_add: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
         if !cur
             .iter()
             .chain(to_add.iter())
-            .any(|e| same_value(attr, e, &item))
+            .any(|e| same_value(rule, e, &item))
         {
             to_add.push(item);
         }
@@ -461,7 +509,7 @@ fn add_values(cx: &mut Cx<'_>, t: &Target<'_>, items: Vec<Value>) -> Result<(), 
     Ok(())
 }
 
-fn cur_len(cx: &Cx<'_>, t: &Target<'_>) -> usize {
+fn cur_len(cx: &Cx<'_, '_>, t: &Target<'_, '_>) -> usize {
     match cx.current(t) {
         Some(Value::Array(a)) => a.len(),
         _ => 0,
@@ -471,9 +519,9 @@ fn cur_len(cx: &Cx<'_>, t: &Target<'_>) -> usize {
 /// `add`/`replace` of a single-valued complex attribute: the given
 /// sub-attributes replace or add, the others are left unchanged
 /// (RFC 7644 §3.5.2.1, §3.5.2.3).
-fn merge_complex(
-    cx: &mut Cx<'_>,
-    t: &Target<'_>,
+fn merge_complex<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
     new: Map<String, Value>,
 ) -> Result<(), ScimError> {
     let cur = match cx.current(t) {
@@ -502,7 +550,15 @@ fn merge_complex(
         return Ok(());
     }
     cx.prepare(t)?;
-    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    let fine = match cx.current(t) {
+        Some(Value::Object(m)) => changes
+            .iter()
+            .all(|(k, _)| t.attr.sub_attribute(k).is_some() && exact_or_absent(m, k)),
+        _ => false,
+    };
+    if !fine {
+        cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    }
     if let Some(c) = container_mut(cx.root, t.ext) {
         let slot = c
             .entry(t.attr.name.clone())
@@ -512,7 +568,16 @@ fn merge_complex(
         }
         if let Value::Object(m) = slot {
             for (k, v) in changes {
-                m.insert(k, v);
+                match t.attr.sub_attribute(&k) {
+                    Some(sub) if fine => {
+                        let old = put(m, &sub.name, Some(v));
+                        cx.j.sub_changed(t.ext, &t.attr.name, None, &sub.name, old);
+                    }
+                    _ => {
+                        crate::remove_ci(m, &k);
+                        m.insert(k, v);
+                    }
+                }
             }
         }
     }
@@ -522,11 +587,11 @@ fn merge_complex(
 
 /// A path with a sub-attribute and no filter (`name.givenName`; for a
 /// multi-valued attribute, the sub-attribute of every value).
-fn sub_attr(
-    cx: &mut Cx<'_>,
+fn sub_attr<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
-    t: &Target<'_>,
-    sub: &AttributeDef,
+    t: &Target<'s, '_>,
+    sub: &'s AttributeDef,
     v: Option<&Value>,
 ) -> Result<(), ScimError> {
     let new = match v {
@@ -553,7 +618,7 @@ fn sub_attr(
         return set_sub_in(cx, t, sub, &indices, new.as_ref(), &locked);
     }
     let old = match cx.current(t) {
-        Some(Value::Object(m)) => get_ci(m, &sub.name).map(|(_, v)| v),
+        Some(Value::Object(m)) => field(m, &sub.name),
         _ => None,
     };
     if old == new.as_ref() || (new.is_none() && !is_set(old)) {
@@ -563,7 +628,13 @@ fn sub_attr(
         return Err(mutability_err(t, sub));
     }
     cx.prepare(t)?;
-    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    let fine = match cx.current(t) {
+        Some(Value::Object(m)) => exact_or_absent(m, &sub.name),
+        _ => false,
+    };
+    if !fine {
+        cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    }
     let mut emptied = false;
     if let Some(c) = container_mut(cx.root, t.ext) {
         let slot = c
@@ -573,12 +644,18 @@ fn sub_attr(
             *slot = Value::Object(Map::new());
         }
         if let Value::Object(m) = slot {
-            crate::remove_ci(m, &sub.name);
-            match new {
-                Some(nv) => {
-                    m.insert(sub.name.clone(), nv);
+            if fine {
+                let old = put(m, &sub.name, new);
+                emptied = m.is_empty();
+                cx.j.sub_changed(t.ext, &t.attr.name, None, &sub.name, old);
+            } else {
+                crate::remove_ci(m, &sub.name);
+                match new {
+                    Some(nv) => {
+                        m.insert(sub.name.clone(), nv);
+                    }
+                    None => emptied = m.is_empty(),
                 }
-                None => emptied = m.is_empty(),
             }
         }
     }
@@ -590,10 +667,10 @@ fn sub_attr(
 }
 
 /// Sets (or, with `new == None`, removes) `sub` in the values at `indices`.
-fn set_sub_in(
-    cx: &mut Cx<'_>,
-    t: &Target<'_>,
-    sub: &AttributeDef,
+fn set_sub_in<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
+    sub: &'s AttributeDef,
     indices: &[usize],
     new: Option<&Value>,
     locked: &dyn Fn(Option<&Value>) -> bool,
@@ -602,7 +679,7 @@ fn set_sub_in(
     if let Some(Value::Array(a)) = cx.current(t) {
         for &i in indices {
             let old = match a.get(i) {
-                Some(Value::Object(m)) => get_ci(m, &sub.name).map(|(_, v)| v),
+                Some(Value::Object(m)) => field(m, &sub.name),
                 _ => None,
             };
             if old == new || (new.is_none() && old.is_none()) {
@@ -618,14 +695,29 @@ fn set_sub_in(
         return Ok(());
     }
     cx.prepare(t)?;
-    cx.j.snapshot(cx.root, t.ext, &t.attr.name);
     let primary = sub.name == "primary" && new == Some(&Value::Bool(true));
-    if let Some(Value::Array(a)) = cx.slot(t) {
+    let fine = !primary
+        && match cx.current(t) {
+            Some(Value::Array(a)) => todo.iter().all(
+                |&i| matches!(a.get(i), Some(Value::Object(m)) if exact_or_absent(m, &sub.name)),
+            ),
+            _ => false,
+        };
+    if !fine {
+        cx.j.snapshot(cx.root, t.ext, &t.attr.name);
+    }
+    let slot = container_mut(cx.root, t.ext).and_then(|c| c.get_mut(&t.attr.name));
+    if let Some(Value::Array(a)) = slot {
         for &i in &todo {
             if let Some(Value::Object(m)) = a.get_mut(i) {
-                crate::remove_ci(m, &sub.name);
-                if let Some(nv) = new {
-                    m.insert(sub.name.clone(), nv.clone());
+                if fine {
+                    let old = put(m, &sub.name, new.cloned());
+                    cx.j.sub_changed(t.ext, &t.attr.name, Some(i), &sub.name, old);
+                } else {
+                    crate::remove_ci(m, &sub.name);
+                    if let Some(nv) = new {
+                        m.insert(sub.name.clone(), nv.clone());
+                    }
                 }
             }
         }
@@ -639,10 +731,10 @@ fn set_sub_in(
 
 /// A path with a value filter: `emails[type eq "work"]`,
 /// `addresses[type eq "work"].country`, `members[value eq "2819c223"]`.
-fn filtered(
-    cx: &mut Cx<'_>,
+fn filtered<'s>(
+    cx: &mut Cx<'_, 's>,
     kind: PatchOpKind,
-    t: &Target<'_>,
+    t: &Target<'s, '_>,
     f: &Filter<'_>,
     v: Option<&Value>,
 ) -> Result<(), ScimError> {
@@ -662,12 +754,7 @@ fn filtered(
         }),
     };
     let indices: Vec<usize> = match cx.current(t) {
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| select::matches(f, e, attr))
-            .map(|(i, _)| i)
-            .collect(),
+        Some(Value::Array(a)) => select::select(f, a, attr),
         _ => Vec::new(),
     };
     if indices.is_empty() {
@@ -698,9 +785,9 @@ fn filtered(
 }
 
 /// `replace` (whole value) or `add` (merge) of complex values at `indices`.
-fn replace_values(
-    cx: &mut Cx<'_>,
-    t: &Target<'_>,
+fn replace_values<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
     indices: &[usize],
     nv: Map<String, Value>,
     replace: bool,
@@ -724,7 +811,7 @@ fn replace_values(
                 return Err(mutability_err(t, attr));
             }
             for sub in &attr.sub_attributes {
-                let before = get_ci(old, &sub.name).map(|(_, v)| v);
+                let before = field(old, &sub.name);
                 let after = merged.get(&sub.name);
                 let immutable_changed =
                     sub.mutability == Mutability::Immutable && is_set(before) && before != after;
@@ -768,9 +855,9 @@ fn is_primary_map(m: &Map<String, Value>) -> bool {
 }
 
 /// `replace` of simple values (a multi-valued attribute of simple type).
-fn replace_simple_values(
-    cx: &mut Cx<'_>,
-    t: &Target<'_>,
+fn replace_simple_values<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
     indices: &[usize],
     nv: Value,
 ) -> Result<(), ScimError> {
@@ -799,9 +886,9 @@ fn replace_simple_values(
 /// No value matched the filter: `noTarget` (RFC 7644 §3.5.2), or with
 /// [`Compat::create_on_filter_miss`] a new value built from the filter's
 /// `eq` terms and the operation's value.
-fn create_on_miss(
-    cx: &mut Cx<'_>,
-    t: &Target<'_>,
+fn create_on_miss<'s>(
+    cx: &mut Cx<'_, 's>,
+    t: &Target<'s, '_>,
     f: &Filter<'_>,
     new: Option<Value>,
 ) -> Result<(), ScimError> {

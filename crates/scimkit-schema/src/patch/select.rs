@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use scimkit_filter::{AttrPath, CompValue, CompareOp, Filter};
 
-use crate::{AttrType, AttributeDef, ScimError, get_ci};
+use crate::{AttrType, AttributeDef, ScimError};
 
 /// Checks that every attribute the filter names is a sub-attribute of
 /// `attr` (or `value` for a multi-valued attribute of simple type).
@@ -50,6 +50,35 @@ fn sub_def<'d>(
     attr.sub_attribute(&path.attr).map(Some).ok_or_else(unknown)
 }
 
+/// The indices of the values in `items` that satisfy the (checked) filter.
+/// A single comparison (`value eq "…"`, the common case) resolves its
+/// sub-attribute once instead of once per value.
+pub(crate) fn select(f: &Filter<'_>, items: &[Value], attr: &AttributeDef) -> Vec<usize> {
+    if let Filter::Compare { path, op, value } = f
+        && attr.is_complex()
+        && let Some(def) = attr.sub_attribute(&path.attr)
+    {
+        return items
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                let v = match e {
+                    Value::Object(m) => super::value::field(m, &def.name),
+                    _ => None,
+                };
+                compare(def, v, *op, value)
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches(f, e, attr))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// Whether the value `elem` of `attr` satisfies the (checked) filter.
 pub(crate) fn matches(f: &Filter<'_>, elem: &Value, attr: &AttributeDef) -> bool {
     match f {
@@ -84,7 +113,7 @@ fn lookup<'v, 'd>(
     }
     let def = attr.sub_attribute(&path.attr).unwrap_or(attr);
     let v = match elem {
-        Value::Object(m) => get_ci(m, &path.attr).map(|(_, v)| v),
+        Value::Object(m) => super::value::field(m, &path.attr),
         _ => None,
     };
     (def, v)
@@ -105,6 +134,16 @@ fn compare(def: &AttributeDef, v: Option<&Value>, op: CompareOp, want: &CompValu
         (Value::String(a), CompValue::String(b)) => {
             if let CompareOp::Co | CompareOp::Sw | CompareOp::Ew = op {
                 return text_op(a, b, op, def.case_exact);
+            }
+            if let CompareOp::Eq | CompareOp::Ne = op
+                && def.attr_type != AttrType::DateTime
+            {
+                let equal = if def.case_exact {
+                    a.as_str() == b.as_ref()
+                } else {
+                    eq_ci(a, b)
+                };
+                return equal == (op == CompareOp::Eq);
             }
             if def.attr_type == AttrType::DateTime
                 && let (Some(x), Some(y)) = (instant(a), instant(b))
@@ -147,6 +186,15 @@ fn text_op(a: &str, b: &str, op: CompareOp, case_exact: bool) -> bool {
         CompareOp::Ew => a.ends_with(&b),
         _ => false,
     }
+}
+
+/// Case-insensitive equality without allocating for ASCII text.
+fn eq_ci(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    // Differently cased non-ASCII letters can still be equal.
+    !(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase()
 }
 
 fn cmp_ci(a: &str, b: &str) -> Ordering {

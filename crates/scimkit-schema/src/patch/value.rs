@@ -123,3 +123,17 @@ pub(crate) fn is_datetime(s: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(s).is_ok()
         || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
 }
+
+/// `name` in a JSON object: a linear scan for the small objects of complex
+/// values (cheaper than hashing), exact spelling first, then any case
+/// (RFC 7643 §2.1).
+#[inline]
+pub(crate) fn field<'m>(m: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
+    if m.len() > 8 {
+        return crate::get_ci(m, name).map(|(_, v)| v);
+    }
+    m.iter()
+        .find(|(k, _)| k.as_str() == name)
+        .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+        .map(|(_, v)| v)
+}
