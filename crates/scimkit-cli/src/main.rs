@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `scimkit filter parse [--json] [--strict] FILTER` | parses a filter (RFC 7644 §3.4.2.2) |
 //! | `scimkit path parse [--json] [--strict] PATH` | parses a PATCH path (RFC 7644 §3.5.2) |
+//! | `scimkit patch apply --resource FILE --patch FILE [--profile P]` | applies a PATCH request (RFC 7644 §3.5.2) |
 //!
 //! On success the canonical form (or, with `--json`, the syntax tree as JSON)
 //! is printed and the exit code is 0. On bad input a SCIM error response body
@@ -21,6 +22,7 @@
 
 mod filter_cmd;
 mod output;
+mod patch_cmd;
 mod path_cmd;
 
 use std::process::ExitCode;
@@ -53,11 +55,14 @@ enum Command {
     Filter(filter_cmd::FilterArgs),
     /// Work with PATCH paths (RFC 7644 §3.5.2).
     Path(path_cmd::PathArgs),
+    /// Apply PATCH requests to resources (RFC 7644 §3.5.2).
+    Patch(patch_cmd::PatchArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Filter(args) => filter_cmd::run(args),
         Command::Path(args) => path_cmd::run(args),
+        Command::Patch(args) => patch_cmd::run(args),
     }
 }

@@ -128,3 +128,5 @@ fn help_explains_every_flag() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+mod patch;
