@@ -23,7 +23,6 @@ pub fn opaque(tag: &str) -> &str {
 
 /// A parsed `If-Match` / `If-None-Match` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(dead_code)] // the engine (next commit) uses it
 pub(crate) enum Precondition {
     /// `*`: any current version.
     Any,
@@ -31,7 +30,6 @@ pub(crate) enum Precondition {
     OneOf(Vec<String>),
 }
 
-#[allow(dead_code)]
 impl Precondition {
     /// Reads a header (all its values); `None` when absent.
     pub(crate) fn from_headers(headers: &HeaderMap, name: HeaderName) -> Option<Precondition> {
@@ -56,14 +54,6 @@ impl Precondition {
         match self {
             Precondition::Any => true,
             Precondition::OneOf(tags) => tags.iter().any(|t| t == version),
-        }
-    }
-
-    /// The single version to compare-and-swap against, when there is one.
-    pub(crate) fn single(&self) -> Option<&str> {
-        match self {
-            Precondition::OneOf(tags) if tags.len() == 1 => tags.first().map(String::as_str),
-            _ => None,
         }
     }
 }

@@ -4,9 +4,17 @@
 #![doc = ""]
 
 mod auth;
+mod config;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod endpoints;
 pub mod etag;
 mod events;
 mod memory;
+mod request;
+mod response;
+mod route;
+mod service;
 mod store;
 mod tenant;
 mod time;
@@ -14,8 +22,11 @@ mod time;
 pub use auth::{
     AuthError, AuthRequest, Authenticator, MeRef, Principal, Secret, StaticTokens, TokenHash,
 };
+pub use config::Config;
 pub use events::{EventKind, EventSink, NoopSink, ProvisioningEvent, VecSink};
 pub use memory::MemoryStore;
+pub use response::{SCIM_JSON, error_response};
+pub use service::{BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
     ListQuery, ListResult, Member, MemberUpdate, ResourceStore, SortSpec, StoreError,
     StoredResource, finish_list,

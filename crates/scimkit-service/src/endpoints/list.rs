@@ -1,0 +1,222 @@
+//! Queries (RFC 7644 §3.4.2): `GET /{endpoint}` with `filter`, `sortBy`,
+//! `sortOrder`, `startIndex`, `count`, `attributes`, `excludedAttributes`;
+//! `POST /{endpoint}/.search` and `POST /.search` across every resource
+//! type (§3.4.3).
+//!
+//! Paging (§3.4.2.4): `startIndex` below 1 is 1, a negative `count` is 0,
+//! `count` is capped by `filter.maxResults`, `totalResults` is the number
+//! of all matches.
+
+use bytes::Bytes;
+use scimkit_filter::{Filter, parse_attr_path, parse_filter};
+use scimkit_schema::eval::{CompiledFilter, SortKey};
+use scimkit_schema::messages::{ListResponse, SearchRequest, SortOrder};
+use scimkit_schema::project::Projection;
+use scimkit_schema::{Compat, ResourceSchema, ScimError};
+
+use super::render::{projection, render};
+use crate::request::Query;
+use crate::response::{self, Outcome};
+use crate::service::Cx;
+use crate::{ListQuery, SortSpec, StoredResource, finish_list};
+
+/// The parameters of a query, however they came.
+struct Params {
+    filter: Option<String>,
+    sort_by: Option<String>,
+    descending: bool,
+    start_index: u64,
+    count: u64,
+    projection: Projection,
+}
+
+fn int_param(query: &Query, name: &str) -> Result<Option<i64>, ScimError> {
+    query
+        .get(name)
+        .map(|v| {
+            v.trim().parse::<i64>().map_err(|_| {
+                ScimError::invalid_value(format!("{name} must be an integer, not {v:?}"))
+            })
+        })
+        .transpose()
+}
+
+impl Params {
+    fn from_query(cx: &Cx<'_>, query: &Query) -> Result<Params, ScimError> {
+        let start = int_param(query, "startIndex")?.unwrap_or(1);
+        let count = int_param(query, "count")?;
+        let descending = match query.get("sortOrder") {
+            Some(s) => SortOrder::parse(s)? == SortOrder::Descending,
+            None => false,
+        };
+        Ok(Params {
+            filter: query.get("filter").map(str::to_owned),
+            sort_by: query.get("sortBy").map(str::to_owned),
+            descending,
+            start_index: u64::try_from(start.max(1)).unwrap_or(1),
+            count: clamp_count(cx, count.map(|c| u64::try_from(c.max(0)).unwrap_or(0))),
+            projection: projection(cx, query)?,
+        })
+    }
+
+    fn from_search(cx: &Cx<'_>, body: &Bytes) -> Result<Params, ScimError> {
+        let req = SearchRequest::from_slice(body)?;
+        req.check()?;
+        Ok(Params {
+            filter: req.filter,
+            sort_by: req.sort_by,
+            descending: req.sort_order == Some(SortOrder::Descending),
+            start_index: req.start_index.unwrap_or(1).max(1),
+            count: clamp_count(cx, req.count),
+            projection: Projection::from_lists(
+                &req.attributes,
+                &req.excluded_attributes,
+                &cx.compat().parse,
+            )?,
+        })
+    }
+}
+
+fn clamp_count(cx: &Cx<'_>, count: Option<u64>) -> u64 {
+    let max = cx.svc.config.max_results;
+    count.map_or(max, |c| c.min(max))
+}
+
+fn sort_path(text: &str, compat: &Compat) -> Result<scimkit_filter::AttrPath<'static>, ScimError> {
+    parse_attr_path(text, &compat.parse)
+        .map(scimkit_filter::AttrPath::into_owned)
+        .map_err(|e| {
+            ScimError::invalid_value(format!("sortBy {text:?} is not an attribute path: {e}"))
+        })
+}
+
+fn parse(text: Option<&str>, compat: &Compat) -> Result<Option<Filter<'static>>, ScimError> {
+    text.map(|t| parse_filter(t, &compat.parse).map(Filter::into_owned))
+        .transpose()
+        .map_err(ScimError::from)
+}
+
+/// `GET /{endpoint}`.
+pub(crate) async fn list(cx: &Cx<'_>, rs: &ResourceSchema, query: &Query) -> Outcome {
+    let p = Params::from_query(cx, query)?;
+    run(cx, rs, &p).await
+}
+
+/// `POST /{endpoint}/.search`.
+pub(crate) async fn search(cx: &Cx<'_>, rs: &ResourceSchema, body: &Bytes) -> Outcome {
+    let p = Params::from_search(cx, body)?;
+    run(cx, rs, &p).await
+}
+
+async fn run(cx: &Cx<'_>, rs: &ResourceSchema, p: &Params) -> Outcome {
+    let compat = cx.compat();
+    let filter = parse(p.filter.as_deref(), compat)?;
+    let compiled = filter
+        .as_ref()
+        .map(|f| CompiledFilter::new(f, rs, compat))
+        .transpose()?;
+    let sort = match &p.sort_by {
+        Some(s) => {
+            let path = sort_path(s, compat)?;
+            let key = SortKey::new(&path, rs)?;
+            Some(SortSpec::new(path, key, p.descending))
+        }
+        None => None,
+    };
+    let q = ListQuery {
+        rs,
+        filter: filter.as_ref(),
+        compiled: compiled.as_ref(),
+        sort: sort.as_ref(),
+        start_index: p.start_index,
+        count: p.count,
+    };
+    let result = cx.svc.store.list(cx.tenant(), &q).await?;
+    let (page, total) = finish_list(&q, result);
+    let items = page
+        .iter()
+        .map(|r| render(cx, r, rs, &p.projection))
+        .collect();
+    Ok(response::json(
+        200,
+        &ListResponse::new(items, total, p.start_index),
+    ))
+}
+
+/// `POST /.search`: every resource type, an attribute unknown to a type
+/// matching nothing of it; results in registry order (or by `sortBy`).
+pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
+    let p = Params::from_search(cx, body)?;
+    let mut compat = *cx.compat();
+    compat.unknown_filter_attr_matches_nothing = true;
+    let filter = parse(p.filter.as_deref(), &compat)?;
+    let sort_path = p
+        .sort_by
+        .as_deref()
+        .map(|s| sort_path(s, &compat))
+        .transpose()?;
+    let types: Vec<&ResourceSchema> = cx.svc.registry.resource_types().map(|r| &**r).collect();
+    // One sort key for the merged list: the first type that knows the attribute.
+    let sort = match &sort_path {
+        Some(path) => {
+            let mut first_err = None;
+            let mut key = None;
+            for rs in &types {
+                match SortKey::new(path, rs) {
+                    Ok(k) => {
+                        key = Some(k);
+                        break;
+                    }
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+            match (key, first_err) {
+                (Some(k), _) => Some(SortSpec::new(path.clone(), k, p.descending)),
+                (None, Some(e)) => return Err(e.into()),
+                (None, None) => None,
+            }
+        }
+        None => None,
+    };
+    let want = p.start_index.saturating_sub(1).saturating_add(p.count);
+    let mut all: Vec<(&ResourceSchema, StoredResource)> = Vec::new();
+    let mut total = 0u64;
+    for rs in types {
+        let compiled = filter
+            .as_ref()
+            .map(|f| CompiledFilter::new(f, rs, &compat))
+            .transpose()?;
+        let q = ListQuery {
+            rs,
+            filter: filter.as_ref(),
+            compiled: compiled.as_ref(),
+            sort: sort.as_ref(),
+            start_index: 1,
+            count: want,
+        };
+        let result = cx.svc.store.list(cx.tenant(), &q).await?;
+        let (page, n) = finish_list(&q, result);
+        total += n;
+        all.extend(page.into_iter().map(|r| (rs, r)));
+    }
+    if let Some(s) = &sort {
+        all.sort_by(|(_, a), (_, b)| {
+            let o = s.key.compare(&a.resource, &b.resource);
+            if s.descending { o.reverse() } else { o }
+        });
+    }
+    let skip = usize::try_from(p.start_index - 1).unwrap_or(usize::MAX);
+    let take = usize::try_from(p.count).unwrap_or(usize::MAX);
+    let items = all
+        .iter()
+        .skip(skip)
+        .take(take)
+        .map(|(rs, r)| render(cx, r, rs, &p.projection))
+        .collect();
+    Ok(response::json(
+        200,
+        &ListResponse::new(items, total, p.start_index),
+    ))
+}

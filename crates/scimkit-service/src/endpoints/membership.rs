@@ -1,0 +1,142 @@
+//! PATCHes that only add or only remove group members (what IdPs send most)
+//! go to the store's membership hooks, so a store can change one row
+//! instead of rewriting the group (RFC 7644 §3.5.2.1 add, §3.5.2.2 remove).
+
+use scimkit_filter::{CompValue, CompareOp, Filter, PatchPath, parse_patch_path};
+use scimkit_schema::messages::{PatchOp, PatchOpKind};
+use scimkit_schema::{Compat, ResourceSchema, ScimError, get_ci};
+use serde_json::Value;
+
+use super::notify;
+use crate::service::Cx;
+use crate::{EventKind, Member, StoredResource};
+
+/// A membership-only PATCH.
+pub(crate) enum Plan {
+    Add(Vec<Member>),
+    Remove(Vec<String>),
+}
+
+fn is_members(p: &scimkit_filter::AttrPath<'_>) -> bool {
+    p.schema.is_none() && p.sub.is_none() && p.attr.eq_ignore_ascii_case("members")
+}
+
+fn member(v: &Value) -> Option<Member> {
+    let o = v.as_object()?;
+    let mut m = Member::new(get_ci(o, "value")?.1.as_str()?);
+    for (k, v) in o {
+        if k.eq_ignore_ascii_case("value") {
+        } else if k.eq_ignore_ascii_case("type") {
+            m = m.with_kind(v.as_str()?);
+        } else if k.eq_ignore_ascii_case("display") {
+            m = m.with_display(v.as_str()?);
+        } else {
+            return None;
+        }
+    }
+    Some(m)
+}
+
+/// `members[value eq "id"]` → `id`.
+fn value_eq(f: &Filter<'_>) -> Option<String> {
+    match f {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(s),
+        } if path.schema.is_none()
+            && path.sub.is_none()
+            && path.attr.eq_ignore_ascii_case("value") =>
+        {
+            Some(s.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The plan for `op` when it only adds members, or only removes members by
+/// id; `None` for anything else (the general PATCH path handles it).
+pub(crate) fn plan(op: &PatchOp, rs: &ResourceSchema, compat: &Compat) -> Option<Plan> {
+    let members_attr = rs.base().attribute("members")?;
+    if !members_attr.multi_valued || op.operations.is_empty() {
+        return None;
+    }
+    let mut adds = Vec::new();
+    let mut removes = Vec::new();
+    for o in &op.operations {
+        let path = parse_patch_path(o.path.as_deref()?, &compat.parse).ok()?;
+        match (o.kind(compat).ok()?, path) {
+            (PatchOpKind::Add, PatchPath::Attr(p)) if is_members(&p) => match o.value.as_ref()? {
+                Value::Array(items) => {
+                    for v in items {
+                        adds.push(member(v)?);
+                    }
+                }
+                v @ Value::Object(_) => adds.push(member(v)?),
+                _ => return None,
+            },
+            (
+                PatchOpKind::Remove,
+                PatchPath::ValuePath {
+                    path,
+                    filter,
+                    sub_attr: None,
+                },
+            ) if is_members(&path) && o.value.is_none() => {
+                removes.push(value_eq(&filter)?);
+            }
+            (PatchOpKind::Remove, PatchPath::Attr(p))
+                if is_members(&p) && compat.remove_members_by_value =>
+            {
+                let Value::Array(items) = o.value.as_ref()? else {
+                    return None;
+                };
+                for v in items {
+                    removes.push(member(v)?.value);
+                }
+            }
+            _ => return None,
+        }
+    }
+    match (adds.is_empty(), removes.is_empty()) {
+        (false, true) => Some(Plan::Add(adds)),
+        (true, false) => Some(Plan::Remove(removes)),
+        _ => None,
+    }
+}
+
+/// Runs a plan through the store's hooks and publishes the events.
+pub(crate) async fn apply(
+    cx: &Cx<'_>,
+    rs: &ResourceSchema,
+    id: &str,
+    plan: Plan,
+) -> Result<StoredResource, ScimError> {
+    let store = &cx.svc.store;
+    let (update, added) = match plan {
+        Plan::Add(m) => (store.add_members(cx.tenant(), rs, id, &m).await, true),
+        Plan::Remove(v) => (store.remove_members(cx.tenant(), rs, id, &v).await, false),
+    };
+    let update = update.map_err(|e| match e {
+        crate::StoreError::NotFound { .. } => {
+            ScimError::not_found(format!("{} {id} not found", rs.name()))
+        }
+        e => e.into(),
+    })?;
+    if !update.changed.is_empty() {
+        let kind = if added {
+            EventKind::MembersAdded {
+                members: update.changed.clone(),
+            }
+        } else {
+            EventKind::MembersRemoved {
+                members: update.changed.clone(),
+            }
+        };
+        let updated = EventKind::Updated {
+            changed_attributes: vec!["members".to_owned()],
+        };
+        notify::publish(cx, &update.resource, vec![updated, kind]).await;
+    }
+    Ok(update.resource)
+}

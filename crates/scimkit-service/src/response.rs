@@ -1,0 +1,139 @@
+//! Building responses (RFC 7644 §3.1, §3.12): `application/scim+json`
+//! bodies, SCIM errors, `Location` and `ETag` headers.
+
+use bytes::Bytes;
+use http::header::{ALLOW, CONTENT_TYPE, ETAG, HeaderValue, LOCATION, WWW_AUTHENTICATE};
+use http::{Response, StatusCode};
+use scimkit_schema::ScimError;
+use serde::Serialize;
+
+/// The SCIM media type (RFC 7644 §8.1).
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// Extra headers for an error response.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ErrorHeaders {
+    /// `Allow` for `405`.
+    pub(crate) allow: Option<&'static str>,
+    /// `WWW-Authenticate` for `401`.
+    pub(crate) www_authenticate: Option<String>,
+}
+
+/// A failure on its way to becoming a response.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub(crate) error: ScimError,
+    pub(crate) headers: ErrorHeaders,
+}
+
+impl From<ScimError> for Failure {
+    fn from(error: ScimError) -> Self {
+        Failure {
+            error,
+            headers: ErrorHeaders::default(),
+        }
+    }
+}
+
+impl From<crate::StoreError> for Failure {
+    fn from(e: crate::StoreError) -> Self {
+        Failure::from(ScimError::from(e))
+    }
+}
+
+impl Failure {
+    /// `405` with an `Allow` header.
+    pub(crate) fn method_not_allowed(allow: &'static str) -> Self {
+        Failure {
+            error: ScimError::new(
+                405,
+                None,
+                format!("method not allowed here; allowed: {allow}"),
+            ),
+            headers: ErrorHeaders {
+                allow: Some(allow),
+                www_authenticate: None,
+            },
+        }
+    }
+}
+
+/// The result of an endpoint.
+pub(crate) type Outcome = Result<Response<Bytes>, Failure>;
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn header(v: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(v).ok()
+}
+
+/// A JSON body with the SCIM media type.
+pub(crate) fn json(code: u16, body: &impl Serialize) -> Response<Bytes> {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut r = Response::new(Bytes::from(bytes));
+            *r.status_mut() = status(code);
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "response serialisation failed");
+            error(
+                &ScimError::internal("internal server error"),
+                &ErrorHeaders::default(),
+            )
+        }
+    }
+}
+
+/// A resource representation with `ETag` and, for creation, `Location`.
+pub(crate) fn resource(
+    code: u16,
+    body: &impl Serialize,
+    etag: Option<&str>,
+    location: Option<&str>,
+) -> Response<Bytes> {
+    let mut r = json(code, body);
+    if let Some(v) = etag.and_then(header) {
+        r.headers_mut().insert(ETAG, v);
+    }
+    if let Some(v) = location.and_then(header) {
+        r.headers_mut().insert(LOCATION, v);
+    }
+    r
+}
+
+/// A response without body (`204`, `304`), with an optional `ETag`.
+pub(crate) fn empty(code: u16, etag: Option<&str>) -> Response<Bytes> {
+    let mut r = Response::new(Bytes::new());
+    *r.status_mut() = status(code);
+    if let Some(v) = etag.and_then(header) {
+        r.headers_mut().insert(ETAG, v);
+    }
+    r
+}
+
+/// A SCIM error response (RFC 7644 §3.12).
+pub(crate) fn error(e: &ScimError, headers: &ErrorHeaders) -> Response<Bytes> {
+    let body = serde_json::to_vec(e).unwrap_or_default();
+    let mut r = Response::new(Bytes::from(body));
+    *r.status_mut() = status(e.status);
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    if let Some(allow) = headers.allow {
+        h.insert(ALLOW, HeaderValue::from_static(allow));
+    }
+    if let Some(v) = headers.www_authenticate.as_deref().and_then(header) {
+        h.insert(WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+/// A SCIM error as a response, for adapters that fail before the engine
+/// runs (a body over the limit: `413`).
+pub fn error_response(e: &ScimError) -> Response<Bytes> {
+    error(e, &ErrorHeaders::default())
+}
