@@ -13,8 +13,6 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::get_ci;
-
 /// Where a top-level attribute lives: the resource object or an extension object.
 pub(crate) type Ext<'s> = Option<&'s str>;
 
@@ -72,8 +70,8 @@ pub(crate) fn container<'m>(
 ) -> Option<&'m Map<String, Value>> {
     match ext {
         None => Some(root),
-        Some(uri) => match get_ci(root, uri) {
-            Some((_, Value::Object(m))) => Some(m),
+        Some(uri) => match super::value::field(root, uri) {
+            Some(Value::Object(m)) => Some(m),
             _ => None,
         },
     }
@@ -86,7 +84,7 @@ pub(crate) fn container_mut<'m>(
 ) -> Option<&'m mut Map<String, Value>> {
     match ext {
         None => Some(root),
-        Some(uri) => match root.get_mut(uri) {
+        Some(uri) => match super::value::field_exact_mut(root, uri) {
             Some(Value::Object(m)) => Some(m),
             _ => None,
         },

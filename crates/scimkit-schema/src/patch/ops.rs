@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use scimkit_filter::Filter;
 
 use super::journal::{Ext, Journal, container, container_mut, index_of};
-use super::value::field;
+use super::value::{field, field_exact_mut, has_exact};
 use super::{select, value};
 use crate::messages::PatchOpKind;
-use crate::{AttributeDef, Compat, Mutability, ScimError, get_ci};
+use crate::{AttributeDef, Compat, Mutability, ScimError};
 
 /// The state one request works on.
 pub(crate) struct Cx<'a, 's> {
@@ -67,7 +67,7 @@ impl<'s> Cx<'_, 's> {
         let Some(c) = container_mut(self.root, ext) else {
             return;
         };
-        if c.contains_key(canonical) {
+        if has_exact(c, canonical) {
             return;
         }
         let Some(old_key) = c
@@ -91,7 +91,7 @@ impl<'s> Cx<'_, 's> {
     fn prepare(&mut self, t: &Target<'s, '_>) -> Result<(), ScimError> {
         if let Some(uri) = t.ext {
             self.canonicalise(None, uri);
-            match self.root.get(uri) {
+            match field(self.root, uri) {
                 Some(Value::Object(_)) => {}
                 Some(Value::Null) | None => {
                     let old = self
@@ -166,13 +166,11 @@ impl<'s> Cx<'_, 's> {
     }
 
     fn current(&self, t: &Target<'_, '_>) -> Option<&Value> {
-        container(self.root, t.ext)
-            .and_then(|c| get_ci(c, &t.attr.name))
-            .map(|(_, v)| v)
+        container(self.root, t.ext).and_then(|c| field(c, &t.attr.name))
     }
 
     fn slot(&mut self, t: &Target<'_, '_>) -> Option<&mut Value> {
-        container_mut(self.root, t.ext).and_then(|c| c.get_mut(&t.attr.name))
+        container_mut(self.root, t.ext).and_then(|c| field_exact_mut(c, &t.attr.name))
     }
 
     /// Sets the whole attribute (the old value is moved into the journal).
@@ -182,7 +180,7 @@ impl<'s> Cx<'_, 's> {
             return Ok(());
         };
         let key = t.attr.name.as_str();
-        match c.get_mut(key) {
+        match field_exact_mut(c, key) {
             Some(slot) => {
                 let old = std::mem::replace(slot, new);
                 if !self.j.covered(t.ext, key) {
@@ -287,7 +285,7 @@ fn clear_primary_except(items: &mut [Value], keep: usize) {
 /// the journal's record of the old value (position, value).
 fn put(m: &mut Map<String, Value>, key: &str, new: Option<Value>) -> Option<(usize, Value)> {
     match new {
-        Some(v) => match m.get_mut(key) {
+        Some(v) => match field_exact_mut(m, key) {
             Some(slot) => Some((0, std::mem::replace(slot, v))),
             None => {
                 m.insert(key.to_owned(), v);
@@ -530,7 +528,7 @@ fn merge_complex<'s>(
     };
     let mut changes = Vec::new();
     for (k, v) in new {
-        let old = cur.and_then(|m| m.get(&k));
+        let old = cur.and_then(|m| field(m, &k));
         if old == Some(&v) {
             continue;
         }
@@ -706,7 +704,7 @@ fn set_sub_in<'s>(
     if !fine {
         cx.j.snapshot(cx.root, t.ext, &t.attr.name);
     }
-    let slot = container_mut(cx.root, t.ext).and_then(|c| c.get_mut(&t.attr.name));
+    let slot = container_mut(cx.root, t.ext).and_then(|c| field_exact_mut(c, &t.attr.name));
     if let Some(Value::Array(a)) = slot {
         for &i in &todo {
             if let Some(Value::Object(m)) = a.get_mut(i) {
