@@ -13,6 +13,7 @@ mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
+mod tenants;
 #[cfg(test)]
 mod tests;
 mod translate;
@@ -24,3 +25,4 @@ pub use postgres::PostgresOptions;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteOptions};
 pub use store::SqlStore;
+pub use tenants::{Tenant, Tenants};

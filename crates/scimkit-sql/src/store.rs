@@ -12,12 +12,12 @@ use crate::record::{DbError, ListQuery, Page, Record};
 /// Cloning is cheap (the pools are shared).
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    backend: Backend,
+    pub(crate) backend: Backend,
     unique_display_name: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-enum Backend {
+pub(crate) enum Backend {
     #[cfg(feature = "sqlite")]
     Sqlite {
         read: sqlx::SqlitePool,
@@ -65,6 +65,20 @@ impl SqlStore {
             backend: Backend::Postgres { pool },
             unique_display_name: Vec::new(),
         })
+    }
+
+    /// Closes the connections, waiting for queries in flight; SQLite
+    /// checkpoints its WAL into the database file when the last one closes.
+    pub async fn close(&self) {
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool } => pool.close().await,
+        }
     }
 
     /// Makes `displayName` unique per tenant (case-insensitively) for the

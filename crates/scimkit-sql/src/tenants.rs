@@ -1,0 +1,185 @@
+//! The `tenants` table: one row per customer of a multi-tenant SCIM server,
+//! each with its own Tenant URL (`/tenants/{id}/…`) and Secret Token.
+//!
+//! Only the SHA-256 digest of a token is stored ([`TokenHash`]): tokens are
+//! 256-bit random values, so a fast hash is enough (no password KDF is
+//! needed: there is nothing to brute-force), and a database leak does not
+//! reveal a usable token. Comparing a presented token's digest with the
+//! stored one in constant time is the authenticator's job.
+//!
+//! RFC 7644 §2 leaves authentication to HTTP; the bearer token is RFC 6750.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use scimkit_service::TokenHash;
+
+use crate::SqlError;
+use crate::record::DbError;
+use crate::store::Backend;
+
+/// A tenant as stored (without its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Tenant {
+    /// The id in the Tenant URL (`/tenants/{id}/scim/v2`).
+    pub id: String,
+    /// A name for people (the customer's name).
+    pub name: String,
+    /// When the tenant was added.
+    pub created: DateTime<Utc>,
+    /// When its token was last set.
+    pub token_rotated: DateTime<Utc>,
+}
+
+/// The tenants of a [`crate::SqlStore`]'s database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Tenants {
+    backend: Backend,
+}
+
+impl crate::SqlStore {
+    /// The tenants table of this store's database.
+    pub fn tenants(&self) -> Tenants {
+        Tenants {
+            backend: self.backend.clone(),
+        }
+    }
+}
+
+type Row = (String, String, DateTime<Utc>, DateTime<Utc>);
+type RowWithToken = (String, String, DateTime<Utc>, DateTime<Utc>, String);
+
+fn tenant((id, name, created, token_rotated): Row) -> Tenant {
+    Tenant {
+        id,
+        name,
+        created,
+        token_rotated,
+    }
+}
+
+fn err(e: sqlx::Error) -> SqlError {
+    SqlError::from(DbError::from(e))
+}
+
+/// Runs the same statements on either backend; `$n` placeholders are written
+/// `?n` for SQLite.
+macro_rules! on_backend {
+    ($self:ident, |$pool:ident, $sql:ident| $body:expr) => {
+        match &$self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { write: $pool, .. } => {
+                let $sql = |s: &str| s.replace('$', "?");
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool: $pool } => {
+                let $sql = |s: &str| s.to_owned();
+                $body
+            }
+        }
+    };
+}
+
+const COLUMNS: &str = "SELECT id, name, created, token_rotated FROM tenants";
+
+impl Tenants {
+    /// Adds a tenant whose token has digest `token`. Fails if `id` (or the
+    /// token) is taken.
+    pub async fn add(&self, id: &str, name: &str, token: &TokenHash) -> Result<Tenant, SqlError> {
+        let now = Utc::now().trunc_subsecs(6);
+        let hex = token.to_hex();
+        on_backend!(self, |pool, sql| {
+            sqlx::query(&sql("INSERT INTO tenants (id, name, token_sha256, created, token_rotated) VALUES ($1, $2, $3, $4, $4)"))
+                .bind(id)
+                .bind(name)
+                .bind(&hex)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map_err(err)?;
+        });
+        Ok(Tenant {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            created: now,
+            token_rotated: now,
+        })
+    }
+
+    /// Every tenant, oldest first.
+    pub async fn list(&self) -> Result<Vec<Tenant>, SqlError> {
+        let rows: Vec<Row> = on_backend!(self, |pool, sql| {
+            sqlx::query_as(&sql(&format!("{COLUMNS} ORDER BY created, id")))
+                .fetch_all(pool)
+                .await
+                .map_err(err)?
+        });
+        Ok(rows.into_iter().map(tenant).collect())
+    }
+
+    /// The tenant `id` and the digest of its token, if it exists.
+    pub async fn find(&self, id: &str) -> Result<Option<(Tenant, TokenHash)>, SqlError> {
+        let row: Option<RowWithToken> = on_backend!(self, |pool, sql| {
+            sqlx::query_as(&sql(
+                "SELECT id, name, created, token_rotated, token_sha256 FROM tenants WHERE id = $1",
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(err)?
+        });
+        Ok(row.and_then(|(id, name, created, rotated, hex)| {
+            let hash = TokenHash::from_hex(&hex)?;
+            Some((tenant((id, name, created, rotated)), hash))
+        }))
+    }
+
+    /// Replaces the token of tenant `id`; `false` if there is no such tenant.
+    pub async fn set_token(&self, id: &str, token: &TokenHash) -> Result<bool, SqlError> {
+        let now = Utc::now().trunc_subsecs(6);
+        let hex = token.to_hex();
+        let n = on_backend!(self, |pool, sql| {
+            sqlx::query(&sql(
+                "UPDATE tenants SET token_sha256 = $1, token_rotated = $2 WHERE id = $3",
+            ))
+            .bind(&hex)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(err)?
+            .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Removes tenant `id` and every resource it holds, in one transaction;
+    /// `false` if there is no such tenant.
+    pub async fn remove(&self, id: &str) -> Result<bool, SqlError> {
+        const TABLES: [&str; 4] = [
+            "resources",
+            "resource_emails",
+            "group_members",
+            "unique_values",
+        ];
+        let n = on_backend!(self, |pool, sql| {
+            let mut tx = pool.begin().await.map_err(err)?;
+            for table in TABLES {
+                sqlx::query(&sql(&format!("DELETE FROM {table} WHERE tenant_id = $1")))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+            }
+            let n = sqlx::query(&sql("DELETE FROM tenants WHERE id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
+            tx.commit().await.map_err(err)?;
+            n
+        });
+        Ok(n > 0)
+    }
+}

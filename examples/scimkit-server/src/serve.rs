@@ -1,0 +1,113 @@
+//! `serve`: the SCIM endpoints of every tenant at
+//! `/tenants/{id}/scim/v2/…`, until SIGINT or SIGTERM.
+//!
+//! Shutdown is graceful: the listener stops accepting, requests in flight
+//! finish (so every write a client saw acknowledged is committed), then the
+//! database connections close (SQLite checkpoints its WAL into the file).
+
+use std::io::Write as _;
+
+use scimkit_schema::Profile;
+use scimkit_service::{Config, ScimService};
+use scimkit_sql::SqlStore;
+use tokio::net::TcpListener;
+
+use crate::access_log::{LogOptions, log_request};
+use crate::auth::TenantAuth;
+use crate::cli::Global;
+use crate::events::LogSink;
+use crate::tenant_admin;
+
+/// The engine's configuration for these options.
+pub(crate) fn config(global: &Global) -> Config {
+    let mut config = Config::default()
+        .with_base_path("/scim/v2")
+        .with_tenant_urls(true)
+        .with_profile(Profile::from(global.profile))
+        .with_unique_group_display_name(true);
+    if let Some(base) = &global.base_url {
+        config = config.with_public_origin(base.as_str());
+    }
+    config
+}
+
+/// Serves until a shutdown signal, then closes the store.
+pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> {
+    let listener = TcpListener::bind(global.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", global.bind))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let origin = global.origin(bound);
+
+    let tenants = store
+        .tenants()
+        .list()
+        .await
+        .map_err(|e| format!("cannot read the tenants: {e}"))?;
+    if tenants.is_empty() {
+        let (tenant, token) = tenant_admin::add(&store, "default").await?;
+        println!("No tenant yet: created one.\n");
+        print!(
+            "{}",
+            tenant_admin::credentials_block(&origin, &tenant, &token)
+        );
+        println!();
+    }
+
+    let config = config(global);
+    let log = LogOptions {
+        bodies: global.log_bodies,
+        body_limit: config.body_limit(),
+    };
+    let service = ScimService::builder()
+        .store(store.clone())
+        .authenticator(TenantAuth::new(store.tenants()))
+        .events(std::sync::Arc::new(LogSink))
+        .config(config)
+        .build()
+        .map_err(|e| format!("cannot build the SCIM service: {e}"))?;
+    let app =
+        scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
+
+    println!("Listening on http://{bound}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%bound, %origin, profile = ?global.profile, "serving SCIM");
+
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    tracing::info!("stopped accepting; closing the database");
+    store.close().await;
+    tracing::info!("database closed");
+    served.map_err(|e| format!("server error: {e}"))
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT: shutting down"),
+        () = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
