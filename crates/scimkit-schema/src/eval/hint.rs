@@ -18,6 +18,13 @@ use crate::get_ci;
 #[derive(Debug, Default)]
 pub(crate) struct Hint(AtomicUsize);
 
+impl Hint {
+    /// The hinted position.
+    pub(crate) fn get(&self) -> usize {
+        self.0.load(Relaxed)
+    }
+}
+
 impl Clone for Hint {
     fn clone(&self) -> Self {
         Hint(AtomicUsize::new(self.0.load(Relaxed)))

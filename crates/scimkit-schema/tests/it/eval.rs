@@ -2,6 +2,7 @@
 //! tables of filter, user fixture (`tests/data/eval/users.json`) and
 //! expected outcome, behind one `check()` helper.
 
+mod batch;
 mod rules;
 mod sort;
 
