@@ -1,4 +1,95 @@
-//! scimkit-sql (docs below are completed with the store).
+//! # scimkit-sql
+//!
+//! A [`ResourceStore`](scimkit_service::ResourceStore) on **SQLite** (embedded,
+//! one file, the default) and **PostgreSQL**, with SCIM filters, sorting and
+//! paging (RFC 7644 §3.4.2) translated to SQL with bound parameters.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use scimkit_schema::{Registry, Resource};
+//! use scimkit_service::{ResourceStore, StoreError, TenantId};
+//! use scimkit_sql::{SqlStore, SqliteOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = SqlStore::sqlite(SqliteOptions::file(dir.path().join("scim.db"))).await?;
+//! let registry = Registry::core();
+//! let users = registry.resource_type("User").unwrap();
+//! let tenant = TenantId::default();
+//! let user = |name: &str| Resource::from_value(serde_json::json!({
+//!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name,
+//! }));
+//!
+//! let created = store.create(&tenant, users, user("bjensen")?).await?;
+//! let read = store.get(&tenant, users, &created.id).await?.unwrap();
+//! assert_eq!(read.resource.as_map()["userName"], "bjensen");
+//!
+//! // userName is unique per tenant, case-insensitively: 409 uniqueness.
+//! let dup = store.create(&tenant, users, user("BJENSEN")?).await;
+//! assert!(matches!(dup, Err(StoreError::Conflict { .. })));
+//!
+//! // Replace with compare-and-swap on the version: a stale one is 412.
+//! let stale = store.replace(&tenant, users, &created.id, user("babs")?, Some("999")).await;
+//! assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `sqlite` | on | [`SqlStore::sqlite`], [`SqliteOptions`] |
+//! | `postgres` | off | [`SqlStore::postgres`], `PostgresOptions` |
+//!
+//! ## Storage
+//!
+//! - `resources`: one row per resource (tenant, type, id, version, created,
+//!   lastModified) with the JSON document (SQLite text, PostgreSQL `jsonb`;
+//!   extension attributes under their schema URN key, RFC 7643 §3.3) and
+//!   extracted, indexed columns for the lookups identity providers make before
+//!   every write: `user_name_lower`, `external_id`, `display_name_lower`.
+//! - `resource_emails`: one row per e-mail address, so
+//!   `emails[type eq "work"].value eq "…"` is an index lookup.
+//! - `group_members`: one row per member, so adding or removing one member of
+//!   a 100,000-member group writes one row (and bumps the group's version and
+//!   `lastModified` with a one-row `UPDATE`); `members` is assembled on read.
+//! - `unique_values`: the values of attributes with `uniqueness` server or
+//!   global (`userName`; Group `displayName` when the engine marks it), with a
+//!   primary key per tenant and type: a duplicate is refused by the database
+//!   and reported as [`StoreError::Conflict`](scimkit_service::StoreError) (`409 uniqueness`).
+//! - Versions are compare-and-swapped in the `UPDATE … WHERE version = ?`;
+//!   zero rows changed is a version mismatch (`412`). Several server processes
+//!   may share one PostgreSQL database.
+//! - Migrations ship with the crate (`migrations/sqlite`, `migrations/postgres`)
+//!   and run when the store opens.
+//!
+//! ## Filters
+//!
+//! Filters arrive compiled (`scimkit_schema::eval::CompiledFilter`): paths
+//! resolved against the schema, values typed. The translation follows the
+//! evaluator's semantics (any value of a multi-valued attribute, `ne` when no
+//! value is equal, `pr`, `caseExact`, value paths as `EXISTS` over
+//! `json_each` / `jsonb_array_elements`). Every value is a bound parameter;
+//! the only names written into SQL are the schema's canonical attribute names,
+//! after a check that they hold nothing but letters, digits and `-_.:`.
+//! What cannot be translated exactly (a complex attribute's `pr`, a
+//! case-insensitive comparison with a non-ASCII value on SQLite, dateTime
+//! values inside the document, `meta.version`) becomes `TRUE` when it is an
+//! operand of the top-level `and` (and the whole filter becomes `TRUE`
+//! otherwise); the store then says so in `ListResult`, and the engine filters,
+//! sorts and pages in memory. [`SqlStore::explain_list`] shows the SQL and the
+//! database's plan for a list request.
+//!
+//! Stored documents are expected in the canonical key case that
+//! `scimkit_schema::validate` produces (`userName`, not `USERNAME`).
+//!
+//! ## SQLite durability
+//!
+//! The database runs in WAL mode with `synchronous=NORMAL`: a commit is in the
+//! WAL file when it returns, so acknowledged writes survive the process being
+//! killed (`kill -9`); an operating-system crash or power loss may lose the
+//! last commits. [`Durability::Full`] syncs every commit. Reads use a pool of
+//! reader connections; writes go through one writer connection.
+//!
+//! Database types (sqlx) never leave this crate.
 
 mod columns;
 mod error;
