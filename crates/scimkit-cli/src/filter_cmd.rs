@@ -22,6 +22,8 @@ enum FilterCommand {
         scimkit filter parse --strict 'active eq True'   # fails: literals are lower-case\n\n\
         On bad input prints a SCIM error body (scimType invalidFilter) and exits with 1.")]
     Parse(ParseArgs),
+    /// Evaluate a filter against resources and print the ids that match.
+    Eval(crate::eval_cmd::EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,5 +41,6 @@ pub(crate) fn run(args: FilterArgs) -> ExitCode {
             scimkit_filter::parse_filter(&a.filter, &a.flags.options()),
             a.flags.json,
         ),
+        FilterCommand::Eval(a) => crate::eval_cmd::run(a),
     }
 }

@@ -6,6 +6,7 @@
 //! | command | what it does |
 //! |---|---|
 //! | `scimkit filter parse [--json] [--strict] FILTER` | parses a filter (RFC 7644 §3.4.2.2) |
+//! | `scimkit filter eval [--strict] [--schema FILE]… --resources FILE FILTER` | prints the ids of the resources that match a filter |
 //! | `scimkit path parse [--json] [--strict] PATH` | parses a PATCH path (RFC 7644 §3.5.2) |
 //! | `scimkit patch apply --resource FILE --patch FILE [--profile P]` | applies a PATCH request (RFC 7644 §3.5.2) |
 //!
@@ -20,6 +21,7 @@
 //!
 //! Usage errors (an unknown flag, a missing argument) exit with 2.
 
+mod eval_cmd;
 mod filter_cmd;
 mod output;
 mod patch_cmd;

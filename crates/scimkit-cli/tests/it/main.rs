@@ -129,4 +129,5 @@ fn help_explains_every_flag() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+mod eval;
 mod patch;
