@@ -106,13 +106,8 @@ fn bench_sql(c: &mut Criterion) {
                 let mut tasks = Vec::with_capacity(64);
                 for k in 0..64u64 {
                     n = (n + 7919) % USERS as u64;
-                    let (store, tenant, users, compat, i) = (
-                        store.clone(),
-                        tenant.clone(),
-                        users.clone(),
-                        compat,
-                        n + k,
-                    );
+                    let (store, tenant, users, compat, i) =
+                        (store.clone(), tenant.clone(), users.clone(), compat, n + k);
                     tasks.push(tokio::spawn(async move {
                         lookup(&store, &tenant, &users, &compat, i % USERS as u64).await
                     }));

@@ -6,12 +6,12 @@ use scimkit_service::{MemoryStore, ResourceStore};
 use scimkit_sql::{PostgresOptions, SqlStore, SqliteOptions};
 
 /// A store and what must live as long as it (a temporary directory).
-pub struct Backend {
-    pub store: Arc<dyn ResourceStore>,
+pub(crate) struct Backend {
+    pub(crate) store: Arc<dyn ResourceStore>,
     _dir: Option<tempfile::TempDir>,
 }
 
-pub async fn memory() -> Backend {
+pub(crate) async fn memory() -> Backend {
     Backend {
         store: Arc::new(MemoryStore::new()),
         _dir: None,
@@ -19,7 +19,7 @@ pub async fn memory() -> Backend {
 }
 
 /// A SQLite store in a fresh temporary file.
-pub async fn sqlite_store() -> (SqlStore, tempfile::TempDir) {
+pub(crate) async fn sqlite_store() -> (SqlStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqlStore::sqlite(SqliteOptions::file(dir.path().join("scim.db")))
         .await
@@ -27,7 +27,7 @@ pub async fn sqlite_store() -> (SqlStore, tempfile::TempDir) {
     (store, dir)
 }
 
-pub async fn sqlite() -> Backend {
+pub(crate) async fn sqlite() -> Backend {
     let (store, dir) = sqlite_store().await;
     Backend {
         store: Arc::new(store),
@@ -36,18 +36,18 @@ pub async fn sqlite() -> Backend {
 }
 
 /// The PostgreSQL URL the tests use.
-pub fn postgres_url() -> String {
+pub(crate) fn postgres_url() -> String {
     std::env::var("SCIMKIT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A PostgreSQL store in a fresh schema.
-pub async fn postgres_store() -> SqlStore {
+pub(crate) async fn postgres_store() -> SqlStore {
     postgres_store_in(&format!("scimkit_it_{}", uuid::Uuid::new_v4().simple())).await
 }
 
 /// A PostgreSQL store in the schema `schema`.
-pub async fn postgres_store_in(schema: &str) -> SqlStore {
+pub(crate) async fn postgres_store_in(schema: &str) -> SqlStore {
     let url = postgres_url();
     SqlStore::postgres(PostgresOptions::url(&url).schema(schema).max_connections(4))
         .await
@@ -59,7 +59,7 @@ pub async fn postgres_store_in(schema: &str) -> SqlStore {
         })
 }
 
-pub async fn postgres() -> Backend {
+pub(crate) async fn postgres() -> Backend {
     Backend {
         store: Arc::new(postgres_store().await),
         _dir: None,

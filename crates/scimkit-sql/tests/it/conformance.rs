@@ -50,7 +50,7 @@ fn name_of(r: &StoredResource) -> String {
         .to_owned()
 }
 
-pub async fn create_get_replace_delete(s: &dyn ResourceStore) {
+pub(crate) async fn create_get_replace_delete(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let t = tenant();
@@ -146,7 +146,7 @@ pub async fn create_get_replace_delete(s: &dyn ResourceStore) {
     assert!(matches!(gone, Err(StoreError::NotFound { .. })), "{gone:?}");
 }
 
-pub async fn uniqueness(s: &dyn ResourceStore) {
+pub(crate) async fn uniqueness(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let t = tenant();
@@ -189,7 +189,7 @@ pub async fn uniqueness(s: &dyn ResourceStore) {
         .unwrap();
 }
 
-pub async fn unique_display_name(s: &dyn ResourceStore) {
+pub(crate) async fn unique_display_name(s: &dyn ResourceStore) {
     let reg = registry();
     let plain = groups(&reg);
     let t = tenant();
@@ -216,7 +216,7 @@ pub async fn unique_display_name(s: &dyn ResourceStore) {
     );
 }
 
-pub async fn tenant_isolation(s: &dyn ResourceStore) {
+pub(crate) async fn tenant_isolation(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let (t1, t2) = (tenant(), tenant());
@@ -378,7 +378,7 @@ const FILTERS: &[(&str, &[&str])] = &[
     (r#"userName eq "o'brien\"; DROP TABLE resources; --""#, &[]),
 ];
 
-pub async fn filters(s: &dyn ResourceStore) {
+pub(crate) async fn filters(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let t = tenant();
@@ -396,7 +396,7 @@ pub async fn filters(s: &dyn ResourceStore) {
     }
 }
 
-pub async fn sorting(s: &dyn ResourceStore) {
+pub(crate) async fn sorting(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let t = tenant();
@@ -457,7 +457,7 @@ pub async fn sorting(s: &dyn ResourceStore) {
     assert_eq!(got, ["bjensen", "amartin"]);
 }
 
-pub async fn paging(s: &dyn ResourceStore) {
+pub(crate) async fn paging(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let t = tenant();
@@ -514,7 +514,7 @@ fn member_values(r: &StoredResource) -> BTreeSet<String> {
     }
 }
 
-pub async fn membership(s: &dyn ResourceStore) {
+pub(crate) async fn membership(s: &dyn ResourceStore) {
     let reg = registry();
     let gs = groups(&reg);
     let t = tenant();
@@ -613,7 +613,7 @@ pub async fn membership(s: &dyn ResourceStore) {
     assert!(matches!(e, Err(StoreError::NotFound { .. })), "{e:?}");
 }
 
-pub async fn concurrent_writers(s: &dyn ResourceStore) {
+pub(crate) async fn concurrent_writers(s: &dyn ResourceStore) {
     let reg = registry();
     let rs = users(&reg);
     let gs = groups(&reg);
