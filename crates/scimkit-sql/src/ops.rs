@@ -453,7 +453,7 @@ macro_rules! backend {
         fn list_sql(tenant: &str, rt: &str, layout: &Layout, q: &ListQuery<'_>) -> (Sql, bool, bool, usize) {
             let scope = layout.scope(tenant, rt);
             let mut sql = Sql::new(DIALECT);
-            sql.push("SELECT ").push(&cols()).push(", count(*) OVER () FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
+            sql.push("SELECT ").push(&cols()).push(" FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
             sql.push(" AND r.resource_type = ").bind_text(rt);
             let exact = match q.filter {
                 Some(f) => {
@@ -520,15 +520,15 @@ macro_rules! backend {
             let in_sql_paging = exact && sorted;
             let mut c = pool.acquire().await?;
             let rs = rows(&mut c, &sql).await?;
-            let mut total: usize = match rs.first() {
-                Some(r) => usize::try_from(r.try_get::<i64, _>(5)?).unwrap_or(0),
-                None => 0,
-            };
+            let mut total = offset + rs.len();
             let mut records = Vec::with_capacity(rs.len());
             for r in &rs {
                 records.push(record(r)?);
             }
-            if in_sql_paging && records.is_empty() && (offset > 0 || q.count == Some(0)) {
+            // A short page (not empty, or the first) tells the total; otherwise
+            // count the matches (an index-only count, no documents read).
+            let short = q.count.is_none_or(|c| records.len() < c) && (offset == 0 || !records.is_empty());
+            if in_sql_paging && !short {
                 let mut cnt = Sql::new(DIALECT);
                 cnt.push("SELECT count(*) FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
                 cnt.push(" AND r.resource_type = ").bind_text(rt);
