@@ -65,7 +65,36 @@ macro_rules! backend {
             Param::Time(t)
         }
 
-        /// Writes the e-mail and member rows of a resource.
+        /// `INSERT` of a resource's e-mail rows, if it has any.
+        fn emails_sql(tenant: &str, rt: &str, id: &str, s: &Stored, layout: &Layout) -> Option<Sql> {
+            if !layout.emails || s.emails.is_empty() {
+                return None;
+            }
+            let mut sql = Sql::new(DIALECT);
+            sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
+            for (i, (ty, v)) in s.emails.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+                match ty {
+                    Some(t) => sql.bind_text(t.as_str()),
+                    None => sql.push("NULL"),
+                };
+                sql.push(", ").bind_text(v.as_str()).push(")");
+            }
+            Some(sql)
+        }
+
+        /// `INSERT` of one unique value.
+        fn unique_sql(tenant: &str, rt: &str, id: &str, attr: &str, value: &str) -> Sql {
+            let mut sql = Sql::new(DIALECT);
+            sql.push("INSERT INTO unique_values (tenant_id, resource_type, attr, value, resource_id) VALUES (");
+            sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(attr).push(", ");
+            sql.bind_text(value).push(", ").bind_text(id).push(")");
+            sql
+        }
+
+        /// Writes the e-mail, member and unique-value rows of a resource,
+        /// one statement each (a unique violation names its attribute).
         async fn write_side_rows(
             ex: &mut <$db as sqlx::Database>::Connection,
             tenant: &str,
@@ -74,29 +103,14 @@ macro_rules! backend {
             s: &Stored,
             layout: &Layout,
         ) -> Result<(), DbError> {
-            if layout.emails && !s.emails.is_empty() {
-                let mut sql = Sql::new(DIALECT);
-                sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
-                for (i, (ty, v)) in s.emails.iter().enumerate() {
-                    sql.push(if i == 0 { "(" } else { ", (" });
-                    sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
-                    match ty {
-                        Some(t) => sql.bind_text(t.as_str()),
-                        None => sql.push("NULL"),
-                    };
-                    sql.push(", ").bind_text(v.as_str()).push(")");
-                }
+            if let Some(sql) = emails_sql(tenant, rt, id, s, layout) {
                 run(ex, &sql).await?;
             }
             if layout.members {
                 insert_members(ex, tenant, id, &s.members).await?;
             }
             for (attr, value) in &s.unique {
-                let mut sql = Sql::new(DIALECT);
-                sql.push("INSERT INTO unique_values (tenant_id, resource_type, attr, value, resource_id) VALUES (");
-                sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(attr.as_str()).push(", ");
-                sql.bind_text(value.as_str()).push(", ").bind_text(id).push(")");
-                match run(ex, &sql).await {
+                match run(ex, &unique_sql(tenant, rt, id, attr, value)).await {
                     Err(DbError::Unique { .. }) => {
                         return Err(DbError::Unique { attr: attr.clone(), value: value.clone() });
                     }
@@ -235,8 +249,33 @@ macro_rules! backend {
                 };
             }
             sql.push(")");
-            run(&mut tx, &sql).await?;
-            write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
+            if DIALECT == crate::sql::Dialect::Sqlite && !layout.members {
+                // SQLite runs several statements in one call (parameters bind
+                // in order): one hand-off to its thread instead of one each.
+                let mut all = sql.clone();
+                let side = emails_sql(tenant, rt, id, &s, layout)
+                    .into_iter()
+                    .chain(s.unique.iter().map(|(a, v)| unique_sql(tenant, rt, id, a, v)));
+                for st in side {
+                    all.text.push_str(";\n");
+                    all.text.push_str(&st.text);
+                    all.params.extend(st.params);
+                }
+                match run(&mut tx, &all).await {
+                    Ok(_) => {}
+                    Err(DbError::Unique { .. }) => {
+                        // Redo statement by statement to name the attribute.
+                        drop(tx);
+                        tx = pool.begin().await?;
+                        run(&mut tx, &sql).await?;
+                        write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else {
+                run(&mut tx, &sql).await?;
+                write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
+            }
             tx.commit().await?;
             let mut data = doc;
             scimkit_schema::remove_ci(&mut data, "id");
