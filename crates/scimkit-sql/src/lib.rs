@@ -51,6 +51,9 @@
 //! - `group_members`: one row per member, so adding or removing one member of
 //!   a 100,000-member group writes one row (and bumps the group's version and
 //!   `lastModified` with a one-row `UPDATE`); `members` is assembled on read.
+//!   `add_members` and `remove_members` return the group *without* `members`
+//!   (reading them back is what the table avoids); re-read with `get` when
+//!   the whole group is needed.
 //! - `unique_values`: the values of attributes with `uniqueness` server or
 //!   global (`userName`; Group `displayName` when the engine marks it), with a
 //!   primary key per tenant and type: a duplicate is refused by the database
