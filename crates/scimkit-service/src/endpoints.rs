@@ -7,3 +7,5 @@ mod membership;
 mod notify;
 mod render;
 pub(crate) mod resource;
+
+pub(crate) use render::Hidden;

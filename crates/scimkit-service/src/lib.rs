@@ -1,7 +1,57 @@
 //! # scimkit-service
 //!
-//! The SCIM 2.0 protocol engine (RFC 7644), framework-free.
-#![doc = ""]
+//! The SCIM 2.0 protocol engine (RFC 7644), framework-free:
+//! [`ScimService::handle`] turns an `http::Request<Bytes>` into an
+//! `http::Response<Bytes>`. The framework adapters (`scimkit-axum`,
+//! `scimkit-actix`) only move requests and responses in and out.
+//!
+//! - Every registered resource type gets `POST`, `GET`, `PUT`, `PATCH`,
+//!   `DELETE`, lists with `filter`, `sortBy`/`sortOrder`, `startIndex`/`count`,
+//!   `attributes`/`excludedAttributes`, and `POST /.search`; plus `/.search`
+//!   at the root, `/Bulk`, `/Me`, `/ServiceProviderConfig`, `/Schemas`,
+//!   `/ResourceTypes`.
+//! - Versions are weak ETags (`meta.version`, `ETag`, `If-Match`, `If-None-Match`).
+//! - Every failure is a SCIM error (`urn:ietf:params:scim:api:messages:2.0:Error`).
+//! - Storage is a trait, [`ResourceStore`]; [`MemoryStore`] ships here,
+//!   SQLite and PostgreSQL in `scimkit-sql`. Callers are authenticated by an
+//!   [`Authenticator`] ([`StaticTokens`] ships here) and isolated per
+//!   [`TenantId`]. Changes are reported to an [`EventSink`].
+//!
+//! ```
+//! use bytes::Bytes;
+//! use scimkit_service::{Config, MemoryStore, ScimService, StaticTokens, TenantId};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let service = ScimService::builder()
+//!     .store(MemoryStore::new())
+//!     .authenticator(StaticTokens::new().with_token(TenantId::default(), "s3cret"))
+//!     .config(Config::default().with_base_path("/scim/v2"))
+//!     .build()?;
+//!
+//! let request = http::Request::post("/scim/v2/Users")
+//!     .header("host", "scim.example.com")
+//!     .header("authorization", "Bearer s3cret")
+//!     .header("content-type", "application/scim+json")
+//!     .body(Bytes::from(r#"{
+//!         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+//!         "userName": "bjensen"
+//!     }"#))?;
+//! let response = service.handle(request).await;
+//! assert_eq!(response.status(), 201);
+//! let location = response.headers()["location"].to_str()?;
+//! assert!(location.starts_with("http://scim.example.com/scim/v2/Users/"));
+//!
+//! let body: serde_json::Value = serde_json::from_slice(response.body())?;
+//! assert_eq!(body["meta"]["version"], response.headers()["etag"].to_str()?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! ## Features
+//!
+//! | feature | what |
+//! |---|---|
+//! | `conformance` | [`conformance`]: the HTTP conformance suite adapters run over real sockets |
 
 mod auth;
 mod config;

@@ -71,7 +71,8 @@ fn header(v: &str) -> Option<HeaderValue> {
 
 /// A JSON body with the SCIM media type.
 pub(crate) fn json(code: u16, body: &impl Serialize) -> Response<Bytes> {
-    match serde_json::to_vec(body) {
+    let mut buf = Vec::with_capacity(1024);
+    match serde_json::to_writer(&mut buf, body).map(|()| buf) {
         Ok(bytes) => {
             let mut r = Response::new(Bytes::from(bytes));
             *r.status_mut() = status(code);

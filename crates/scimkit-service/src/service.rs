@@ -34,6 +34,8 @@ pub(crate) struct Inner {
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) config: Config,
+    /// Per resource type (registry order), what the default projection hides.
+    pub(crate) hidden: Vec<crate::endpoints::Hidden>,
 }
 
 impl std::fmt::Debug for ScimService {
@@ -48,6 +50,16 @@ impl Inner {
     /// The resource type served at `endpoint` (`Users`).
     pub(crate) fn resource_type(&self, endpoint: &str) -> Option<&Arc<ResourceSchema>> {
         self.registry.resource_type_by_endpoint(endpoint)
+    }
+
+    /// What the default projection hides for `rs`.
+    pub(crate) fn hidden(&self, rs: &ResourceSchema) -> &crate::endpoints::Hidden {
+        static NONE: std::sync::OnceLock<crate::endpoints::Hidden> = std::sync::OnceLock::new();
+        self.registry
+            .resource_types()
+            .position(|r| r.name() == rs.name())
+            .and_then(|i| self.hidden.get(i))
+            .unwrap_or_else(|| NONE.get_or_init(crate::endpoints::Hidden::default))
     }
 }
 

@@ -12,6 +12,8 @@
 mod list;
 mod membership;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use scimkit_schema::{Resource, ResourceSchema, ScimError};
@@ -39,8 +41,9 @@ pub struct StoredResource {
     pub created: DateTime<Utc>,
     /// When the resource last changed.
     pub last_modified: DateTime<Utc>,
-    /// The resource body, with `id` and `meta` filled in.
-    pub resource: Resource,
+    /// The resource body, with `id` and `meta` filled in; shared, so that
+    /// handing out a stored resource does not copy its JSON.
+    pub resource: Arc<Resource>,
 }
 
 impl StoredResource {
@@ -71,7 +74,7 @@ impl StoredResource {
             version,
             created,
             last_modified,
-            resource,
+            resource: Arc::new(resource),
         }
     }
 }

@@ -1,19 +1,24 @@
 //! Shaping a stored resource for a response (RFC 7644 §3.9 projection,
-//! RFC 7643 §3.1 `meta.location`).
+//! RFC 7643 §2.2 `returned`, RFC 7643 §3.1 `meta.location`).
+//!
+//! The default projection of a resource that holds no attribute the schema
+//! hides by default (`returned: never` or `request`, e.g. `password`) is the
+//! resource itself: it is serialised straight from the store's copy, with
+//! `meta.location` written on the way, instead of being rebuilt.
 
-use scimkit_schema::ResourceSchema;
 use scimkit_schema::project::{Projection, project};
-use serde_json::Value;
+use scimkit_schema::{
+    AttributeDef, Resource, ResourceSchema, Returned, ScimError, common_attributes, get_ci,
+};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
 use crate::StoredResource;
 use crate::request::Query;
 use crate::service::Cx;
 
 /// The `attributes` / `excludedAttributes` query parameters.
-pub(crate) fn projection(
-    cx: &Cx<'_>,
-    query: &Query,
-) -> Result<Projection, scimkit_schema::ScimError> {
+pub(crate) fn projection(cx: &Cx<'_>, query: &Query) -> Result<Projection, ScimError> {
     Projection::parse(
         query.get("attributes"),
         query.get("excludedAttributes"),
@@ -21,16 +26,136 @@ pub(crate) fn projection(
     )
 }
 
+/// A resource representation, ready to serialise.
+pub(crate) enum Rendered<'a> {
+    /// The stored body as it is, plus `meta.location`.
+    Direct {
+        map: &'a Map<String, Value>,
+        location: String,
+    },
+    /// A projected copy (with `meta.location` in it).
+    Projected(Value),
+}
+
 /// The representation of `stored` that `projection` asks for, with `meta.location`.
-pub(crate) fn render(
+pub(crate) fn render<'a>(
     cx: &Cx<'_>,
-    stored: &StoredResource,
+    stored: &'a StoredResource,
     rs: &ResourceSchema,
     projection: &Projection,
-) -> Value {
+) -> Rendered<'a> {
+    let location = cx.location(rs, &stored.id);
+    if projection.is_default() && !cx.svc.hidden(rs).present_in(&stored.resource) {
+        return Rendered::Direct {
+            map: stored.resource.as_map(),
+            location,
+        };
+    }
     let mut v = project(&stored.resource, rs, projection);
     if let Some(Value::Object(meta)) = v.get_mut("meta") {
-        meta.insert("location".to_owned(), cx.location(rs, &stored.id).into());
+        meta.insert("location".to_owned(), location.into());
     }
-    v
+    Rendered::Projected(v)
+}
+
+impl Serialize for Rendered<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Rendered::Projected(v) => v.serialize(s),
+            Rendered::Direct { map, location } => {
+                let mut m = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map.iter() {
+                    match v {
+                        Value::Object(meta) if k == "meta" => m.serialize_entry(
+                            k,
+                            &WithLocation {
+                                meta,
+                                location: location.as_str(),
+                            },
+                        )?,
+                        _ => m.serialize_entry(k, v)?,
+                    }
+                }
+                m.end()
+            }
+        }
+    }
+}
+
+struct WithLocation<'a> {
+    meta: &'a Map<String, Value>,
+    location: &'a str,
+}
+
+impl Serialize for WithLocation<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.meta.len() + 1))?;
+        for (k, v) in self.meta.iter().filter(|(k, _)| *k != "location") {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("location", self.location)?;
+        m.end()
+    }
+}
+
+/// The attributes of one resource type that the default projection leaves
+/// out: `(extension URI, attribute, sub-attribute)`.
+#[derive(Debug, Default)]
+pub(crate) struct Hidden {
+    paths: Vec<(Option<String>, String, Option<String>)>,
+}
+
+fn hides(a: &AttributeDef) -> bool {
+    matches!(a.returned, Returned::Never | Returned::Request)
+}
+
+impl Hidden {
+    pub(crate) fn of(rs: &ResourceSchema) -> Hidden {
+        let mut paths = Vec::new();
+        let mut add = |ext: Option<&str>, attrs: &[AttributeDef]| {
+            for a in attrs {
+                if hides(a) {
+                    paths.push((ext.map(str::to_owned), a.name.clone(), None));
+                }
+                for sub in a.sub_attributes.iter().filter(|s| hides(s)) {
+                    paths.push((
+                        ext.map(str::to_owned),
+                        a.name.clone(),
+                        Some(sub.name.clone()),
+                    ));
+                }
+            }
+        };
+        add(None, common_attributes());
+        add(None, &rs.base().attributes);
+        for (ext, _) in rs.extensions() {
+            add(Some(&ext.id), &ext.attributes);
+        }
+        Hidden { paths }
+    }
+
+    /// Whether `r` holds any hidden attribute.
+    fn present_in(&self, r: &Resource) -> bool {
+        let root = r.as_map();
+        self.paths.iter().any(|(ext, name, sub)| {
+            let container = match ext {
+                None => Some(root),
+                Some(uri) => get_ci(root, uri).and_then(|(_, v)| v.as_object()),
+            };
+            let Some(value) = container.and_then(|c| get_ci(c, name)).map(|(_, v)| v) else {
+                return false;
+            };
+            match sub {
+                None => true,
+                Some(sub) => match value {
+                    Value::Object(o) => get_ci(o, sub).is_some(),
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_object)
+                        .any(|o| get_ci(o, sub).is_some()),
+                    _ => false,
+                },
+            }
+        })
+    }
 }

@@ -196,7 +196,7 @@ pub(crate) async fn patch(
         {
             return Err(mismatch(id).into());
         }
-        let mut next = existing.resource.clone();
+        let mut next = Resource::clone(&existing.resource);
         let outcome = scim_patch::apply(&mut next, &op, rs, cx.compat())?;
         if !outcome.changed {
             return patched(cx, &existing, rs, query);

@@ -86,8 +86,13 @@ impl ScimServiceBuilder {
         } else {
             registry
         };
+        let hidden = registry
+            .resource_types()
+            .map(|rs| crate::endpoints::Hidden::of(rs))
+            .collect();
         Ok(ScimService {
             inner: Arc::new(Inner {
+                hidden,
                 registry,
                 store: self.store.ok_or(BuildError::MissingStore)?,
                 auth: self.auth.ok_or(BuildError::MissingAuthenticator)?,

@@ -91,7 +91,7 @@ where
             .get(tenant, rs, id)
             .await?
             .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
-        let mut body = current.resource.clone();
+        let mut body = Resource::clone(&current.resource);
         let changed = edit(&mut body);
         if changed.is_empty() {
             return Ok(MemberUpdate::new(current, changed));

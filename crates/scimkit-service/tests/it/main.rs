@@ -1,0 +1,9 @@
+//! scimkit-service in-process tests (the HTTP conformance suite runs in the
+//! adapter crates, over real sockets).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod events;
+mod handle;
+mod memory;
