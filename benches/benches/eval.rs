@@ -40,7 +40,11 @@ const FAMILY: [&str; 8] = [
 fn user(i: usize) -> Resource {
     let given = GIVEN[i % GIVEN.len()];
     let family = FAMILY[(i / 8) % FAMILY.len()];
-    let domain = if i.is_multiple_of(7) { "fabrikam.com" } else { "contoso.com" };
+    let domain = if i.is_multiple_of(7) {
+        "fabrikam.com"
+    } else {
+        "contoso.com"
+    };
     let mut emails = vec![json!({
         "value": format!("user{i}@{domain}"),
         "type": if i.is_multiple_of(5) { "home" } else { "work" },
@@ -106,9 +110,15 @@ fn bench_users(c: &mut Criterion) {
         (
             "value_path",
             r#"emails[type eq "work" and value ew "@contoso.com"]"#,
-            (0..USERS).filter(|i| !i.is_multiple_of(5) && !i.is_multiple_of(7)).count(),
+            (0..USERS)
+                .filter(|i| !i.is_multiple_of(5) && !i.is_multiple_of(7))
+                .count(),
         ),
-        ("datetime", r#"meta.lastModified gt "2024-06-01T00:00:00Z""#, 0),
+        (
+            "datetime",
+            r#"meta.lastModified gt "2024-06-01T00:00:00Z""#,
+            0,
+        ),
         (
             "and_or",
             r#"active eq true and (title pr or urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "Sales")"#,
