@@ -183,3 +183,49 @@ impl Tenants {
         Ok(n > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use scimkit_service::TokenHash;
+
+    use crate::{SqlStore, SqliteOptions};
+
+    #[tokio::test]
+    async fn tenants_are_added_found_rotated_listed_and_removed() {
+        let store = SqlStore::sqlite(SqliteOptions::in_memory()).await.unwrap();
+        let t = store.tenants();
+        t.add("b", "Fabrikam", &TokenHash::of("tb")).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        t.add("a", "Contoso", &TokenHash::of("ta")).await.unwrap();
+        assert!(
+            t.add("a", "again", &TokenHash::of("tc")).await.is_err(),
+            "ids are unique"
+        );
+        assert!(
+            t.add("c", "same token", &TokenHash::of("ta"))
+                .await
+                .is_err(),
+            "tokens are unique"
+        );
+
+        let (found, hash) = t.find("a").await.unwrap().unwrap();
+        assert_eq!(
+            (found.name.as_str(), hash),
+            ("Contoso", TokenHash::of("ta"))
+        );
+        assert!(t.find("zz").await.unwrap().is_none());
+
+        assert!(t.set_token("a", &TokenHash::of("ta2")).await.unwrap());
+        assert!(!t.set_token("zz", &TokenHash::of("x")).await.unwrap());
+        assert_eq!(t.find("a").await.unwrap().unwrap().1, TokenHash::of("ta2"));
+
+        let ids: Vec<String> = t.list().await.unwrap().into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["b", "a"], "oldest first");
+
+        assert!(t.remove("b").await.unwrap());
+        assert!(!t.remove("b").await.unwrap());
+        assert_eq!(t.list().await.unwrap().len(), 1);
+    }
+}

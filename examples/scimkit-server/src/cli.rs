@@ -69,7 +69,7 @@ pub(crate) struct Global {
 
     /// Log format: `text` for people, `json` (one object a line) for log
     /// collectors. The level comes from `RUST_LOG` (default `info`; e.g.
-    /// `RUST_LOG=scimkit=debug,info`).
+    /// `RUST_LOG=scimkit_service=debug,info`).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
 

@@ -14,6 +14,9 @@ use serde_json::json;
 
 use crate::cli::SeedArgs;
 
+/// At most this many ids go to `--ids-file`.
+const IDS_FILE_MAX: usize = 200_000;
+
 /// How many creates run at once.
 const WORKERS: u64 = 16;
 
@@ -115,7 +118,11 @@ pub(crate) async fn run(store: SqlStore, args: &SeedArgs) -> Result<(), String> 
         );
         println!("GROUP_ID={}", g.id);
         if let Some(path) = &args.ids_file {
-            let rest: String = ids[m..].iter().map(|(_, id)| format!("{id}\n")).collect();
+            let end = ids.len().min(m + IDS_FILE_MAX);
+            let rest: String = ids[m..end]
+                .iter()
+                .map(|(_, id)| format!("{id}\n"))
+                .collect();
             std::fs::write(path, rest).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
