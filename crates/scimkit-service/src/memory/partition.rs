@@ -1,7 +1,7 @@
 //! One tenant's resources of one type, with hash indexes on the attributes
 //! IdPs look up by and on every server-unique attribute.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use scimkit_schema::eval::{Node, Operand};
 use scimkit_schema::{
@@ -39,7 +39,8 @@ impl Index {
 
 #[derive(Debug)]
 pub(super) struct Partition {
-    resources: BTreeMap<String, StoredResource>,
+    /// By id; lists come out in id order (sorted when listed).
+    resources: HashMap<String, StoredResource>,
     indexes: Vec<Index>,
 }
 
@@ -67,7 +68,7 @@ impl Partition {
             })
             .collect();
         Partition {
-            resources: BTreeMap::new(),
+            resources: HashMap::new(),
             indexes,
         }
     }
@@ -131,7 +132,9 @@ impl Partition {
     /// sorting and paging are left to [`crate::finish_list`].
     pub(super) fn list(&self, q: &ListQuery<'_>) -> ListResult {
         let Some(filter) = q.compiled else {
-            return ListResult::unprocessed(self.resources.values().cloned().collect());
+            return ListResult::unprocessed(
+                self.sorted(self.resources.values().cloned().collect()),
+            );
         };
         let matching = |r: &&StoredResource| filter.matches(&r.resource);
         let resources: Vec<StoredResource> = match self.candidates(filter.root()) {
@@ -141,7 +144,7 @@ impl Partition {
                 .filter(matching)
                 .cloned()
                 .collect(),
-            None => self.resources.values().filter(matching).cloned().collect(),
+            None => self.sorted(self.resources.values().filter(matching).cloned().collect()),
         };
         ListResult {
             total: resources.len() as u64,
@@ -150,6 +153,12 @@ impl Partition {
             sorted: false,
             paged: false,
         }
+    }
+
+    /// `list` in id order, so that pages are stable between requests.
+    fn sorted(&self, mut list: Vec<StoredResource>) -> Vec<StoredResource> {
+        list.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        list
     }
 
     /// The ids an indexed `eq` term of the filter narrows to (a superset of
