@@ -1,0 +1,29 @@
+//! The smallest SCIM 2.0 server on axum.
+//!
+//! ```text
+//! SCIM_TOKEN=s3cret cargo run -p axum-minimal
+//! curl -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/ServiceProviderConfig
+//! ```
+
+use scimkit::{Config, MemoryStore, Profile, ScimService, StaticTokens, TenantId};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let token = std::env::var("SCIM_TOKEN")
+        .map_err(|_| "set SCIM_TOKEN to the bearer token clients must send")?;
+    let addr = std::env::var("SCIM_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let service = ScimService::builder()
+        .store(MemoryStore::new())
+        .authenticator(StaticTokens::new().with_token(TenantId::default(), token))
+        .config(
+            Config::default()
+                .with_base_path("/scim/v2")
+                .with_profile(Profile::Entra),
+        )
+        .build()?;
+    let app = axum::Router::new().merge(scimkit::axum::router(service));
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    println!("SCIM at http://{addr}/scim/v2");
+    axum::serve(listener, app).await?;
+    Ok(())
+}
