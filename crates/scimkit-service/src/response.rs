@@ -71,10 +71,18 @@ fn header(v: &str) -> Option<HeaderValue> {
 
 /// A JSON body with the SCIM media type.
 pub(crate) fn json(code: u16, body: &impl Serialize) -> Response<Bytes> {
+    json_with(code, |buf| serde_json::to_writer(buf, body))
+}
+
+/// A JSON body written by `write`, with the SCIM media type.
+pub(crate) fn json_with(
+    code: u16,
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> Response<Bytes> {
     let mut buf = Vec::with_capacity(1024);
-    match serde_json::to_writer(&mut buf, body).map(|()| buf) {
-        Ok(bytes) => {
-            let mut r = Response::new(Bytes::from(bytes));
+    match write(&mut buf) {
+        Ok(()) => {
+            let mut r = Response::new(Bytes::from(buf));
             *r.status_mut() = status(code);
             r.headers_mut()
                 .insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
@@ -90,14 +98,15 @@ pub(crate) fn json(code: u16, body: &impl Serialize) -> Response<Bytes> {
     }
 }
 
-/// A resource representation with `ETag` and, for creation, `Location`.
+/// A resource representation (written by `write`) with `ETag` and, for
+/// creation, `Location`.
 pub(crate) fn resource(
     code: u16,
-    body: &impl Serialize,
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
     etag: Option<&str>,
     location: Option<&str>,
 ) -> Response<Bytes> {
-    let mut r = json(code, body);
+    let mut r = json_with(code, write);
     if let Some(v) = etag.and_then(header) {
         r.headers_mut().insert(ETAG, v);
     }

@@ -81,9 +81,7 @@ fn route(rest: &str) -> Route<'_> {
         (".search", None) => Route::RootSearch,
         (_, None) if is("Bulk") => Route::Bulk,
         (_, None) if is("Me") => Route::Me,
-        (_, None) if is("ServiceProviderConfig") || is("ServiceProviderConfigs") => {
-            Route::ServiceProviderConfig
-        }
+        (_, None) if is("ServiceProviderConfig") => Route::ServiceProviderConfig,
         (_, s) if is("Schemas") => Route::Schemas(s),
         (_, s) if is("ResourceTypes") => Route::ResourceTypes(s),
         (_, _) if first.is_empty() => Route::NotFound,

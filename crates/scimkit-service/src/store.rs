@@ -11,6 +11,7 @@
 
 mod list;
 mod membership;
+pub(crate) mod repr;
 
 use std::sync::Arc;
 
@@ -28,7 +29,11 @@ use crate::TenantId;
 /// `resource` carries `id` and `meta` (`resourceType`, `created`,
 /// `lastModified`, `version`) as the store wrote them, so filters on `id` and
 /// `meta.*` work on it; `meta.location` is added by the engine per request.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The JSON text of the body is cached with it on first use, so a store
+/// that hands out clones of one `StoredResource` (as [`crate::MemoryStore`]
+/// does) serialises each version of a resource once.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StoredResource {
     /// The server-assigned id.
@@ -44,6 +49,19 @@ pub struct StoredResource {
     /// The resource body, with `id` and `meta` filled in; shared, so that
     /// handing out a stored resource does not copy its JSON.
     pub resource: Arc<Resource>,
+    /// The cached JSON text of `resource`.
+    pub(crate) repr: Arc<repr::Repr>,
+}
+
+impl PartialEq for StoredResource {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.resource_type == other.resource_type
+            && self.version == other.version
+            && self.created == other.created
+            && self.last_modified == other.last_modified
+            && self.resource == other.resource
+    }
 }
 
 impl StoredResource {
@@ -75,6 +93,7 @@ impl StoredResource {
             created,
             last_modified,
             resource: Arc::new(resource),
+            repr: Arc::default(),
         }
     }
 }
@@ -232,7 +251,9 @@ pub trait ResourceStore: Send + Sync + 'static {
 
     /// Adds `members` to the group `id` (those already present are skipped)
     /// and returns the group and the values actually added; a store that
-    /// adds nothing keeps version and `lastModified`.
+    /// adds nothing keeps version and `lastModified`. The returned group may
+    /// leave out `members` (a store that keeps members as rows need not read
+    /// them back); the engine re-reads the group when it answers with it.
     ///
     /// The default reads, edits and replaces with compare-and-swap, retrying
     /// on a concurrent write; SQL stores can insert rows instead.

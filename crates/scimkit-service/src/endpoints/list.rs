@@ -10,11 +10,11 @@
 use bytes::Bytes;
 use scimkit_filter::{Filter, parse_attr_path, parse_filter};
 use scimkit_schema::eval::{CompiledFilter, SortKey};
-use scimkit_schema::messages::{ListResponse, SearchRequest, SortOrder};
+use scimkit_schema::messages::{LIST_RESPONSE_SCHEMA, SearchRequest, SortOrder};
 use scimkit_schema::project::Projection;
 use scimkit_schema::{Compat, ResourceSchema, ScimError};
 
-use super::render::{projection, render};
+use super::render::{Rendered, projection, render};
 use crate::request::Query;
 use crate::response::{self, Outcome};
 use crate::service::Cx;
@@ -133,14 +133,11 @@ async fn run(cx: &Cx<'_>, rs: &ResourceSchema, p: &Params) -> Outcome {
     };
     let result = cx.svc.store.list(cx.tenant(), &q).await?;
     let (page, total) = finish_list(&q, result);
-    let items = page
+    let items: Vec<Rendered<'_>> = page
         .iter()
         .map(|r| render(cx, r, rs, &p.projection))
         .collect();
-    Ok(response::json(
-        200,
-        &ListResponse::new(items, total, p.start_index),
-    ))
+    Ok(list_response(&items, total, p.start_index))
 }
 
 /// `POST /.search`: every resource type, an attribute unknown to a type
@@ -214,9 +211,31 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
         .skip(skip)
         .take(take)
         .map(|(rs, r)| render(cx, r, rs, &p.projection))
-        .collect();
-    Ok(response::json(
-        200,
-        &ListResponse::new(items, total, p.start_index),
-    ))
+        .collect::<Vec<Rendered<'_>>>();
+    Ok(list_response(&items, total, p.start_index))
+}
+
+/// The ListResponse (RFC 7644 §3.4.2), written field by field in the order
+/// of [`scimkit_schema::messages::ListResponse`], each resource from its
+/// cached text when it has one.
+fn list_response(items: &[Rendered<'_>], total: u64, start_index: u64) -> http::Response<Bytes> {
+    response::json_with(200, |out| {
+        out.extend_from_slice(b"{\"schemas\":[");
+        serde_json::to_writer(&mut *out, LIST_RESPONSE_SCHEMA)?;
+        out.extend_from_slice(b"],\"totalResults\":");
+        serde_json::to_writer(&mut *out, &total)?;
+        out.extend_from_slice(b",\"itemsPerPage\":");
+        serde_json::to_writer(&mut *out, &(items.len() as u64))?;
+        out.extend_from_slice(b",\"startIndex\":");
+        serde_json::to_writer(&mut *out, &start_index)?;
+        out.extend_from_slice(b",\"Resources\":[");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            item.write_to(out)?;
+        }
+        out.extend_from_slice(b"]}");
+        Ok(())
+    })
 }

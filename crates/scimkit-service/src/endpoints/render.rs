@@ -30,7 +30,7 @@ pub(crate) fn projection(cx: &Cx<'_>, query: &Query) -> Result<Projection, ScimE
 pub(crate) enum Rendered<'a> {
     /// The stored body as it is, plus `meta.location`.
     Direct {
-        map: &'a Map<String, Value>,
+        stored: &'a StoredResource,
         location: String,
     },
     /// A projected copy (with `meta.location` in it).
@@ -46,10 +46,7 @@ pub(crate) fn render<'a>(
 ) -> Rendered<'a> {
     let location = cx.location(rs, &stored.id);
     if projection.is_default() && !cx.svc.hidden(rs).present_in(&stored.resource) {
-        return Rendered::Direct {
-            map: stored.resource.as_map(),
-            location,
-        };
+        return Rendered::Direct { stored, location };
     }
     let mut v = project(&stored.resource, rs, projection);
     if let Some(Value::Object(meta)) = v.get_mut("meta") {
@@ -62,7 +59,8 @@ impl Serialize for Rendered<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Rendered::Projected(v) => v.serialize(s),
-            Rendered::Direct { map, location } => {
+            Rendered::Direct { stored, location } => {
+                let map = stored.resource.as_map();
                 let mut m = s.serialize_map(Some(map.len()))?;
                 for (k, v) in map.iter() {
                     match v {
@@ -79,6 +77,23 @@ impl Serialize for Rendered<'_> {
                 m.end()
             }
         }
+    }
+}
+
+impl Rendered<'_> {
+    /// Appends the JSON text to `out`, from the cached text of the stored
+    /// body when there is one.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        if let Rendered::Direct { stored, location } = self
+            && let Some(head) = stored.json_head()
+        {
+            out.extend_from_slice(head.as_bytes());
+            out.extend_from_slice(b",\"location\":");
+            serde_json::to_writer(&mut *out, location.as_str())?;
+            out.extend_from_slice(b"}}");
+            return Ok(());
+        }
+        serde_json::to_writer(out, self)
     }
 }
 

@@ -57,7 +57,12 @@ fn respond(
     let body = render(cx, stored, rs, &p);
     let tag = etag::weak(&stored.version);
     let loc = (code == 201).then(|| cx.location(rs, &stored.id));
-    Ok(response::resource(code, &body, Some(&tag), loc.as_deref()))
+    Ok(response::resource(
+        code,
+        |b| body.write_to(b),
+        Some(&tag),
+        loc.as_deref(),
+    ))
 }
 
 async fn load(cx: &Cx<'_>, rs: &ResourceSchema, id: &str) -> Result<StoredResource, ScimError> {
@@ -101,7 +106,12 @@ pub(crate) async fn get(
         return Ok(response::empty(304, Some(&tag)));
     }
     let body = render(cx, &stored, rs, &p);
-    Ok(response::resource(200, &body, Some(&tag), None))
+    Ok(response::resource(
+        200,
+        |b| body.write_to(b),
+        Some(&tag),
+        None,
+    ))
 }
 
 /// `PUT /{endpoint}/{id}`: readOnly values ignored, immutable ones
@@ -187,7 +197,12 @@ pub(crate) async fn patch(
         && let Some(m) = membership::plan(&op, rs, cx.compat())
     {
         let stored = membership::apply(cx, rs, id, m).await?;
-        return patched(cx, &stored, rs, query);
+        if cx.svc.config.patch_returns_no_content {
+            return patched(cx, &stored, rs, query);
+        }
+        // The store may have answered without `members`; answer with the whole group.
+        let full = load(cx, rs, id).await?;
+        return patched(cx, &full, rs, query);
     }
     for _ in 0..RETRIES {
         let existing = load(cx, rs, id).await?;
