@@ -75,7 +75,7 @@ fn route(rest: &str) -> Route<'_> {
     if parts.next().is_some() {
         return Route::NotFound;
     }
-    let is = |name: &str| first.eq_ignore_ascii_case(name);
+    let is = |name: &str| first == name;
     match (first, second) {
         ("", None) => Route::NotFound,
         (".search", None) => Route::RootSearch,
