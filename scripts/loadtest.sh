@@ -11,7 +11,8 @@
 # Usage: scripts/loadtest.sh            (from the repository root)
 # Knobs (environment): USERS, GROUP_MEMBERS, WORK (a directory kept between
 # runs: the seeded database is reused), DURATION (wrk -d, default 20s),
-# CONNECTIONS (default 16), THREADS (wrk -t, default 1), PORT (default 18080).
+# CONNECTIONS (default 16), THREADS (wrk -t, default 1), PORT (default 18080),
+# BIN (an already built scimkit-server; skips the build).
 set -euo pipefail
 
 USERS=${USERS:-1000000}
@@ -29,8 +30,10 @@ if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
 
-cargo build --release -p scimkit-server
-BIN=${CARGO_TARGET_DIR:-target}/release/scimkit-server
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -p scimkit-server
+  BIN=${CARGO_TARGET_DIR:-target}/release/scimkit-server
+fi
 DB="sqlite://$WORK/loadtest.db"
 
 if [ ! -f "$WORK/tenant.env" ]; then
