@@ -22,13 +22,6 @@ pub(crate) async fn dispatch(
     body: &Bytes,
 ) -> Outcome {
     let query = Query::parse(query)?;
-    let write = |allowed: bool| -> Result<(), Failure> {
-        if allowed && cx.principal.read_only {
-            Err(ScimError::new(403, None, "this caller may only read").into())
-        } else {
-            Ok(())
-        }
-    };
     match route {
         Route::NotFound => Err(ScimError::not_found("no SCIM endpoint at this path").into()),
         Route::RootSearch => match *method {
@@ -37,7 +30,7 @@ pub(crate) async fn dispatch(
         },
         Route::Bulk => match *method {
             Method::POST => {
-                write(true)?;
+                may_write(cx)?;
                 bulk::bulk(cx, body).await
             }
             _ => Err(Failure::method_not_allowed("POST")),
@@ -59,7 +52,7 @@ pub(crate) async fn dispatch(
             match *method {
                 Method::GET => list::list(cx, rs, &query).await,
                 Method::POST => {
-                    write(true)?;
+                    may_write(cx)?;
                     resource::create(cx, rs, &query, body).await
                 }
                 _ => Err(Failure::method_not_allowed("GET, POST")),
@@ -74,7 +67,7 @@ pub(crate) async fn dispatch(
         }
         Route::Item(ep, id) => {
             let rs = resource_type(cx, ep)?;
-            item(cx, method, rs, id, headers, &query, body, &write).await
+            item(cx, method, rs, id, headers, &query, body).await
         }
         Route::Me => {
             let Some(me) = &cx.principal.me else {
@@ -96,12 +89,11 @@ pub(crate) async fn dispatch(
                         "/Me maps to a resource type this service does not serve",
                     )
                 })?;
-            item(cx, method, rs, &me.id, headers, &query, body, &write).await
+            item(cx, method, rs, &me.id, headers, &query, body).await
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn item(
     cx: &Cx<'_>,
     method: &Method,
@@ -110,23 +102,31 @@ async fn item(
     headers: &HeaderMap,
     query: &Query,
     body: &Bytes,
-    write: &(dyn Fn(bool) -> Result<(), Failure> + Sync),
 ) -> Outcome {
     match *method {
         Method::GET => resource::get(cx, rs, id, headers, query).await,
         Method::PUT => {
-            write(true)?;
+            may_write(cx)?;
             resource::replace(cx, rs, id, headers, query, body).await
         }
         Method::PATCH => {
-            write(true)?;
+            may_write(cx)?;
             resource::patch(cx, rs, id, headers, query, body).await
         }
         Method::DELETE => {
-            write(true)?;
+            may_write(cx)?;
             resource::delete(cx, rs, id, headers).await
         }
         _ => Err(Failure::method_not_allowed(ITEM_METHODS)),
+    }
+}
+
+/// `403` for a read-only caller.
+fn may_write(cx: &Cx<'_>) -> Result<(), Failure> {
+    if cx.principal.read_only {
+        Err(ScimError::new(403, None, "this caller may only read").into())
+    } else {
+        Ok(())
     }
 }
 
