@@ -2,7 +2,7 @@
 //!
 //! Serve SCIM 2.0 from an [actix-web](https://docs.rs/actix-web) application:
 //! [`scope`] returns a `Scope` that hands every request under its path to a
-//! [`ScimService`](scimkit_service::ScimService) and sends back its response.
+//! [`ScimService`] and sends back its response.
 //! The adapter only translates (see `docs/ADAPTERS.md`): it enforces the body
 //! limit (`413` as a SCIM error) and converts requests and responses.
 //!

@@ -2,7 +2,7 @@
 //!
 //! Serve SCIM 2.0 from an [axum](https://docs.rs/axum) application: [`router`]
 //! returns a `Router` that hands every request to a
-//! [`ScimService`](scimkit_service::ScimService) and sends back its response.
+//! [`ScimService`] and sends back its response.
 //! The adapter only translates (see `docs/ADAPTERS.md`): it enforces the body
 //! limit (`413` as a SCIM error) and passes the original URI, so the engine
 //! sees the full path whether the router is merged or nested.
