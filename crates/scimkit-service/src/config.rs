@@ -45,6 +45,11 @@ pub struct Config {
     /// Answer a successful PATCH with `204 No Content` instead of `200` and
     /// the resource (RFC 7644 §3.5.2 allows either).
     pub patch_returns_no_content: bool,
+    /// Answer a successful PATCH with `204 No Content` for these resource
+    /// types only (names, case-insensitive), e.g. `Group`: a `200` would carry
+    /// the whole member list, which for a large group is megabytes per
+    /// one-member change. Entra ID and Okta accept `204` for group PATCHes.
+    pub patch_no_content_types: Vec<String>,
     /// Treat Group `displayName` as unique per tenant (`409 uniqueness`).
     /// RFC 7643 §4.2 does not require it; Entra ID and Okta match groups by it.
     pub unique_group_display_name: bool,
@@ -68,6 +73,7 @@ impl Default for Config {
             bulk_max_operations: 1000,
             bulk_max_payload_size: 1024 * 1024,
             patch_returns_no_content: false,
+            patch_no_content_types: Vec::new(),
             unique_group_display_name: false,
             realm: "scim".to_owned(),
             documentation_uri: None,
@@ -150,6 +156,34 @@ impl Config {
     pub fn with_patch_returns_no_content(mut self, on: bool) -> Self {
         self.patch_returns_no_content = on;
         self
+    }
+
+    /// Sets [`Config::patch_no_content_types`]: PATCH on these resource types
+    /// answers `204 No Content` (with the new `ETag`), others `200` with the
+    /// resource (unless [`Config::patch_returns_no_content`] is on).
+    ///
+    /// ```
+    /// use scimkit_service::Config;
+    /// let config = Config::default().with_patch_no_content_for(["Group"]);
+    /// assert!(config.patch_no_content("group"));
+    /// assert!(!config.patch_no_content("User"));
+    /// ```
+    pub fn with_patch_no_content_for<I, S>(mut self, types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.patch_no_content_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether a successful PATCH on resource type `name` answers `204`.
+    pub fn patch_no_content(&self, name: &str) -> bool {
+        self.patch_returns_no_content
+            || self
+                .patch_no_content_types
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(name))
     }
 
     /// Sets [`Config::unique_group_display_name`].

@@ -65,6 +65,10 @@ where
     let nc = Suite::new(serve(service(no_content).await).await, "/scim/v2");
     crud::run_no_content(&nc).await;
 
+    let groups_nc = main_config().with_patch_no_content_for(["Group"]);
+    let gnc = Suite::new(serve(service(groups_nc).await).await, "/scim/v2");
+    crud::run_no_content_groups(&gnc).await;
+
     let tenant_urls = main_config().with_tenant_urls(true);
     let origin = serve(service(tenant_urls).await).await;
     tenants::run_by_path(&origin).await;

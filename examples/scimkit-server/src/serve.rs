@@ -24,7 +24,12 @@ pub(crate) fn config(global: &Global) -> Config {
         .with_base_path("/scim/v2")
         .with_tenant_urls(true)
         .with_profile(Profile::from(global.profile))
-        .with_unique_group_display_name(true);
+        .with_unique_group_display_name(true)
+        // A group PATCH answers 204: a 200 would carry every member (megabytes
+        // for a large group, per one-member change). Entra ID's and Okta's
+        // documented group PATCH exchanges end in 204; user PATCHes keep 200
+        // with the user, as both show them.
+        .with_patch_no_content_for(["Group"]);
     if let Some(base) = &global.base_url {
         config = config.with_public_origin(base.as_str());
     }

@@ -241,3 +241,49 @@ pub(super) async fn run_no_content(s: &Suite) {
     assert_eq!(got.json["active"], false);
     assert_eq!(got.etag(), r.etag());
 }
+
+/// With `patch_no_content_for(["Group"])`: group PATCHes (the member fast
+/// path and a general one) answer 204 with the new ETag; user PATCHes still
+/// answer 200 with the user.
+pub(super) async fn run_no_content_groups(s: &Suite) {
+    let u = s
+        .req("POST", "/Users")
+        .json(user("nc-member"))
+        .check(201)
+        .await;
+    let uid = u.id();
+    let g = s
+        .req("POST", "/Groups")
+        .json(group("NC Group"))
+        .check(201)
+        .await;
+    let gid = g.id();
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": uid}]}]));
+    let r = s
+        .req("PATCH", &format!("/Groups/{gid}"))
+        .json(add)
+        .check(204)
+        .await;
+    assert_eq!(r.json, serde_json::Value::Null);
+    assert_ne!(r.etag(), g.etag());
+    let got = s.req("GET", &format!("/Groups/{gid}")).check(200).await;
+    assert_eq!(got.json["members"][0]["value"], uid);
+    assert_eq!(got.etag(), r.etag());
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "NC Renamed"}]));
+    let r2 = s
+        .req("PATCH", &format!("/Groups/{gid}"))
+        .json(rename)
+        .check(204)
+        .await;
+    assert_ne!(r2.etag(), r.etag());
+    let got = s.req("GET", &format!("/Groups/{gid}")).check(200).await;
+    assert_eq!(got.json["displayName"], "NC Renamed");
+    let r = s
+        .req("PATCH", &format!("/Users/{uid}"))
+        .json(patch(
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        ))
+        .check(200)
+        .await;
+    assert_eq!(r.json["active"], false);
+}

@@ -197,7 +197,7 @@ pub(crate) async fn patch(
         && let Some(m) = membership::plan(&op, rs, cx.compat())
     {
         let stored = membership::apply(cx, rs, id, m).await?;
-        if cx.svc.config.patch_returns_no_content {
+        if cx.svc.config.patch_no_content(rs.name()) {
             return patched(cx, &stored, rs, query);
         }
         // The store may have answered without `members`; answer with the whole group.
@@ -256,7 +256,7 @@ pub(crate) async fn patch(
 }
 
 fn patched(cx: &Cx<'_>, stored: &StoredResource, rs: &ResourceSchema, query: &Query) -> Outcome {
-    if cx.svc.config.patch_returns_no_content {
+    if cx.svc.config.patch_no_content(rs.name()) {
         Ok(response::empty(204, Some(&etag::weak(&stored.version))))
     } else {
         respond(cx, 200, stored, rs, query)
