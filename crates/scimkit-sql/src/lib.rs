@@ -117,6 +117,6 @@ pub use explain::QueryPlan;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresOptions;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{Durability, SqliteOptions};
+pub use sqlite::{DEFAULT_MMAP_SIZE, Durability, SqliteOptions};
 pub use store::SqlStore;
 pub use tenants::{Tenant, Tenants};

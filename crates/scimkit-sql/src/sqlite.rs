@@ -56,7 +56,12 @@ pub struct SqliteOptions {
     pub(crate) readers: u32,
     pub(crate) durability: Durability,
     pub(crate) busy_timeout: Duration,
+    pub(crate) mmap_size: u64,
 }
+
+/// The default [`SqliteOptions::mmap_size`]: 2 GiB, SQLite's own ceiling
+/// (`SQLITE_MAX_MMAP_SIZE`, 0x7fff0000 bytes) on 64-bit builds.
+pub const DEFAULT_MMAP_SIZE: u64 = 0x7fff_0000;
 
 impl SqliteOptions {
     /// A database file at `path`, created when missing.
@@ -66,6 +71,7 @@ impl SqliteOptions {
             readers: 4,
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(5),
+            mmap_size: DEFAULT_MMAP_SIZE,
         }
     }
 
@@ -76,6 +82,7 @@ impl SqliteOptions {
             readers: 1,
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(5),
+            mmap_size: 0,
         }
     }
 
@@ -90,6 +97,22 @@ impl SqliteOptions {
     #[must_use]
     pub fn durability(mut self, d: Durability) -> Self {
         self.durability = d;
+        self
+    }
+
+    /// How much of the database file is read through memory-mapped I/O
+    /// (`PRAGMA mmap_size`; default [`DEFAULT_MMAP_SIZE`], `0` turns it off).
+    ///
+    /// Reads then copy nothing out of the operating system's page cache and
+    /// make no `pread` call per page: on a 1,000,000-user database, `GET
+    /// /Users?filter=userName eq …` served 13,100 requests/s without and
+    /// 18,200 with it (docs/BENCHMARKS.md). The mapping is of the file, so
+    /// it costs address space, not memory. SQLite's documentation lists the
+    /// trade-off: an I/O error on a mapped page is a signal rather than an
+    /// error code; turn it off on storage that reports such errors often.
+    #[must_use]
+    pub fn mmap_size(mut self, bytes: u64) -> Self {
+        self.mmap_size = bytes;
         self
     }
 
@@ -128,7 +151,8 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<(SqlitePool, SqlitePool), 
         .synchronous(sync)
         .busy_timeout(o.busy_timeout)
         .pragma("cache_size", "-65536")
-        .pragma("temp_store", "memory");
+        .pragma("temp_store", "memory")
+        .pragma("mmap_size", o.mmap_size.to_string());
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)

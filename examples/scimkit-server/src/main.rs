@@ -98,6 +98,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     result
 }
 
+/// mimalloc instead of the system allocator: a request allocates many small
+/// short-lived blocks (headers, JSON values, rows) on several threads, which
+/// glibc's allocator serves markedly slower (docs/BENCHMARKS.md, "Example
+/// server load test").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
