@@ -94,6 +94,8 @@
 //!
 //! Database types (sqlx) never leave this crate.
 
+#[cfg(feature = "sqlite")]
+mod batch;
 mod columns;
 mod error;
 mod explain;

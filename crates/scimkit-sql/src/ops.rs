@@ -224,18 +224,25 @@ macro_rules! backend {
             Ok(())
         }
 
-        /// Inserts a new resource.
-        pub(crate) async fn insert(
-            pool: &Pool<$db>,
+        /// The statements of an insert: the resource row alone, and (on
+        /// SQLite, for types without member rows) the row with its side rows
+        /// as one multi-statement text, run in one call.
+        pub(crate) struct Prepared {
+            pub(crate) stored: Stored,
+            pub(crate) row: Sql,
+            pub(crate) all: Option<Sql>,
+        }
+
+        /// Builds the statements that insert `doc` as resource `id`.
+        pub(crate) fn prepare_insert(
             tenant: &str,
             rt: &str,
             layout: &Layout,
             id: &str,
-            doc: Map<String, Value>,
+            doc: &Map<String, Value>,
             now: DateTime<Utc>,
-        ) -> Result<Record, DbError> {
+        ) -> Result<Prepared, DbError> {
             let s = Stored::new(doc.clone(), layout)?;
-            let mut tx = pool.begin().await?;
             let mut sql = Sql::new(DIALECT);
             sql.push("INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, data, user_name_lower, external_id, display_name_lower) VALUES (");
             sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
@@ -249,7 +256,7 @@ macro_rules! backend {
                 };
             }
             sql.push(")");
-            if DIALECT == crate::sql::Dialect::Sqlite && !layout.members {
+            let all = (DIALECT == crate::sql::Dialect::Sqlite && !layout.members).then(|| {
                 // SQLite runs several statements in one call (parameters bind
                 // in order): one hand-off to its thread instead of one each.
                 let mut all = sql.clone();
@@ -261,38 +268,81 @@ macro_rules! backend {
                     all.text.push_str(&st.text);
                     all.params.extend(st.params);
                 }
-                match run(&mut tx, &all).await {
-                    Ok(_) => {}
-                    Err(DbError::Unique { .. }) => {
-                        // Redo statement by statement to name the attribute.
-                        drop(tx);
-                        tx = pool.begin().await?;
-                        run(&mut tx, &sql).await?;
-                        write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
-                    }
-                    Err(e) => return Err(e),
-                }
-            } else {
-                run(&mut tx, &sql).await?;
-                write_side_rows(&mut tx, tenant, rt, id, &s, layout).await?;
-            }
+                all
+            });
+            Ok(Prepared { stored: s, row: sql, all })
+        }
+
+        /// Inserts the resource statement by statement in its own
+        /// transaction (a unique violation names its attribute).
+        pub(crate) async fn insert_each(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            id: &str,
+            p: &Prepared,
+        ) -> Result<(), DbError> {
+            let mut tx = pool.begin().await?;
+            run(&mut tx, &p.row).await?;
+            write_side_rows(&mut tx, tenant, rt, id, &p.stored, layout).await?;
             tx.commit().await?;
+            Ok(())
+        }
+
+        /// The record of a resource just inserted.
+        pub(crate) fn inserted(
+            id: &str,
+            doc: Map<String, Value>,
+            p: Prepared,
+            layout: &Layout,
+            now: DateTime<Utc>,
+        ) -> Record {
             let mut data = doc;
             scimkit_schema::remove_ci(&mut data, "id");
             scimkit_schema::remove_ci(&mut data, "meta");
             if layout.members {
                 scimkit_schema::remove_ci(&mut data, "members");
-                if !s.members.is_empty() {
-                    data.insert("members".into(), Value::Array(s.members.iter().map(MemberRow::to_json).collect()));
+                if !p.stored.members.is_empty() {
+                    data.insert("members".into(), Value::Array(p.stored.members.iter().map(MemberRow::to_json).collect()));
                 }
             }
-            Ok(Record {
+            Record {
                 id: id.to_owned(),
                 version: 1,
                 created: now,
                 last_modified: now,
                 data,
-            })
+            }
+        }
+
+        /// Inserts a new resource.
+        pub(crate) async fn insert(
+            pool: &Pool<$db>,
+            tenant: &str,
+            rt: &str,
+            layout: &Layout,
+            id: &str,
+            doc: Map<String, Value>,
+            now: DateTime<Utc>,
+        ) -> Result<Record, DbError> {
+            let p = prepare_insert(tenant, rt, layout, id, &doc, now)?;
+            match &p.all {
+                Some(all) => {
+                    let mut tx = pool.begin().await?;
+                    match run(&mut tx, all).await {
+                        Ok(_) => tx.commit().await?,
+                        Err(DbError::Unique { .. }) => {
+                            // Redo statement by statement to name the attribute.
+                            drop(tx);
+                            insert_each(pool, tenant, rt, layout, id, &p).await?;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                None => insert_each(pool, tenant, rt, layout, id, &p).await?,
+            }
+            Ok(inserted(id, doc, p, layout, now))
         }
 
         /// Reads one resource.

@@ -22,7 +22,7 @@ use crate::sql::{Param, time_text};
 
 type Q<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
 
-fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
+pub(crate) fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
     match p {
         Param::Text(s) | Param::Json(s) => q.bind(s.as_str()),
         Param::Int(i) => q.bind(*i),
@@ -35,6 +35,36 @@ pub(crate) mod db {
     //! The operations instantiated for SQLite.
     use super::bind;
     crate::ops::backend!(sqlx::Sqlite, crate::sql::Dialect::Sqlite, bind, "data");
+}
+
+/// Inserts a resource through the group-commit queue ([`crate::batch`]),
+/// or on its own when its statements cannot share a transaction's call
+/// (groups, whose member rows are written separately).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert(
+    pool: &SqlitePool,
+    inserts: &crate::batch::Inserts,
+    tenant: &str,
+    rt: &str,
+    layout: &crate::columns::Layout,
+    id: &str,
+    doc: serde_json::Map<String, serde_json::Value>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::record::Record, DbError> {
+    let mut p = db::prepare_insert(tenant, rt, layout, id, &doc, now)?;
+    match p.all.take() {
+        None => db::insert_each(pool, tenant, rt, layout, id, &p).await?,
+        Some(all) => match inserts.run(all).await {
+            Some(Ok(())) => {}
+            // Redo statement by statement to name the attribute.
+            Some(Err(DbError::Unique { .. })) => {
+                db::insert_each(pool, tenant, rt, layout, id, &p).await?;
+            }
+            Some(Err(e)) => return Err(e),
+            None => return db::insert(pool, tenant, rt, layout, id, doc, now).await,
+        },
+    }
+    Ok(db::inserted(id, doc, p, layout, now))
 }
 
 /// How hard SQLite works to keep a commit.

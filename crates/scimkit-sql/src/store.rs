@@ -22,6 +22,7 @@ pub(crate) enum Backend {
     Sqlite {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
+        inserts: crate::batch::Inserts,
     },
     #[cfg(feature = "postgres")]
     Postgres { pool: sqlx::PgPool },
@@ -51,8 +52,13 @@ impl SqlStore {
     #[cfg(feature = "sqlite")]
     pub async fn sqlite(options: crate::SqliteOptions) -> Result<SqlStore, crate::SqlError> {
         let (read, write) = crate::sqlite::open(&options).await?;
+        let inserts = crate::batch::Inserts::start(write.clone());
         Ok(SqlStore {
-            backend: Backend::Sqlite { read, write },
+            backend: Backend::Sqlite {
+                read,
+                write,
+                inserts,
+            },
             unique_display_name: Vec::new(),
         })
     }
@@ -72,7 +78,7 @@ impl SqlStore {
     pub async fn close(&self) {
         match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { read, write } => {
+            Backend::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }
@@ -107,17 +113,17 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Record, DbError> {
         let layout = self.layout(rs);
-        dispatch!(
-            self,
-            insert,
-            write,
-            tenant,
-            rs.name(),
-            &layout,
-            id,
-            doc,
-            now
-        )
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { write, inserts, .. } => {
+                crate::sqlite::insert(write, inserts, tenant, rs.name(), &layout, id, doc, now)
+                    .await
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool } => {
+                crate::postgres::db::insert(pool, tenant, rs.name(), &layout, id, doc, now).await
+            }
+        }
     }
 
     pub(crate) async fn fetch(

@@ -667,6 +667,71 @@ pub(crate) async fn concurrent_writers(s: &dyn ResourceStore) {
     assert_eq!(member_values(&got).len(), 24);
 }
 
+/// Many creates at once, some of them taking a name already in use (on
+/// SQLite they share group commits): every distinct name lands with its
+/// e-mail row, every duplicate fails alone as a `userName` conflict, and a
+/// failed insert leaves nothing behind.
+pub(crate) async fn concurrent_creates(s: &dyn ResourceStore) {
+    let reg = registry();
+    let rs = users(&reg);
+    let t = tenant();
+    s.create(&t, &rs, user("taken", json!({}))).await.unwrap();
+    let tries = (0..40).map(|i| {
+        let (t, rs) = (t.clone(), rs.clone());
+        let name = if i % 10 == 3 {
+            "TAKEN".to_owned()
+        } else {
+            format!("batch{i:02}")
+        };
+        let email = json!({"emails": [{"type": "work", "value": format!("{name}@batch.example")}]});
+        async move { (name.clone(), s.create(&t, &rs, user(&name, email)).await) }
+    });
+    let results = futures_join(tries).await;
+    let mut created = 0;
+    for (name, r) in &results {
+        if name == "TAKEN" {
+            match r {
+                Err(StoreError::Conflict { detail }) => {
+                    assert!(detail.contains("userName"), "{detail}")
+                }
+                other => panic!("{name}: expected a conflict, got {other:?}"),
+            }
+        } else {
+            let got = r.as_ref().unwrap();
+            assert_eq!(name_of(got), *name);
+            created += 1;
+        }
+    }
+    assert_eq!(created, 36);
+    let (names, total) = list(s, &t, &rs, Some(r#"userName sw "batch""#), None, 1, 100).await;
+    assert_eq!(total, 36, "{names:?}");
+    let (names, _) = list(
+        s,
+        &t,
+        &rs,
+        Some(r#"emails[type eq "work" and value eq "batch07@batch.example"]"#),
+        None,
+        1,
+        100,
+    )
+    .await;
+    assert_eq!(names, vec!["batch07".to_owned()]);
+    // The duplicates left no e-mail rows: their address finds nobody.
+    let (names, _) = list(
+        s,
+        &t,
+        &rs,
+        Some(r#"emails.value eq "TAKEN@batch.example""#),
+        None,
+        1,
+        100,
+    )
+    .await;
+    assert!(names.is_empty(), "{names:?}");
+    let (names, total) = list(s, &t, &rs, Some(r#"userName eq "taken""#), None, 1, 100).await;
+    assert_eq!((names.len(), total), (1, 1));
+}
+
 /// Runs futures concurrently on the current task.
 async fn futures_join<F: std::future::Future>(fs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let fs: Vec<_> = fs.into_iter().map(Box::pin).collect();

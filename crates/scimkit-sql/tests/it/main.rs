@@ -18,7 +18,7 @@ macro_rules! suite {
         mod $name {
             use crate::conformance as c;
             suite!(@tests $open; create_get_replace_delete, uniqueness, unique_display_name,
-                tenant_isolation, filters, sorting, paging, membership, concurrent_writers);
+                tenant_isolation, filters, sorting, paging, membership, concurrent_writers, concurrent_creates);
         }
     };
     (@tests $open:path; $($check:ident),*) => {
