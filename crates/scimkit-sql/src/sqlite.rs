@@ -154,8 +154,69 @@ impl SqliteOptions {
     }
 }
 
-/// Opens the pools (reader, writer) and runs the migrations.
-pub(crate) async fn open(o: &SqliteOptions) -> Result<(SqlitePool, SqlitePool), DbError> {
+/// The pools of one SQLite database.
+pub(crate) struct Pools {
+    pub(crate) read: SqlitePool,
+    pub(crate) write: SqlitePool,
+    /// The checkpointer's connection (file databases only).
+    pub(crate) checkpoint: Option<SqlitePool>,
+}
+
+/// How often the checkpointer copies the WAL back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// WAL size (pages) beyond which the checkpointer also restarts the log, so
+/// that it cannot grow without bound under a write load that never pauses
+/// (64 MiB at SQLite's default 4 KiB pages).
+const WAL_RESTART_PAGES: i64 = 16_384;
+
+/// Copies the WAL into the database file in the background.
+///
+/// SQLite's own automatic checkpoint runs inside the commit that crosses
+/// 1,000 WAL pages, on the writer connection: that commit then also syncs
+/// the WAL and the database file, and every write queued behind it waits
+/// (under a create load, a third of the writer's time). Here the writer has
+/// automatic checkpoints off, and this task runs a `PASSIVE` checkpoint
+/// (which never blocks writers or readers) on its own connection every
+/// [`CHECKPOINT_EVERY`]; when the log has grown past [`WAL_RESTART_PAGES`]
+/// anyway, a `RESTART` checkpoint waits for readers and starts the log over.
+/// The task ends when its pool is closed ([`crate::SqlStore::close`]).
+pub(crate) fn start_checkpointer(pool: SqlitePool, writer: SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            let passive = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&pool)
+                .await;
+            let result = match passive {
+                Ok((_, log, _)) if log > WAL_RESTART_PAGES => {
+                    // On the writer's own connection: it runs between two
+                    // writes instead of making the writer wait in SQLite's
+                    // busy handler (whose sleeps reach 100 ms).
+                    sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+                        .execute(&writer)
+                        .await
+                        .map(drop)
+                }
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {}
+                Err(_) if pool.is_closed() => break,
+                Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; retrying"),
+            }
+        }
+    });
+}
+
+/// Opens the pools and runs the migrations.
+pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
     let sync = match o.durability {
         Durability::Normal => SqliteSynchronous::Normal,
         Durability::Full => SqliteSynchronous::Full,
@@ -172,7 +233,11 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<(SqlitePool, SqlitePool), 
             .connect_with(opts)
             .await?;
         migrate(&pool).await?;
-        return Ok((pool.clone(), pool));
+        return Ok(Pools {
+            read: pool.clone(),
+            write: pool,
+            checkpoint: None,
+        });
     };
     let base = SqliteConnectOptions::new()
         .filename(path)
@@ -186,14 +251,26 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<(SqlitePool, SqlitePool), 
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)
-        .connect_with(base.clone())
+        .connect_with(base.clone().pragma("wal_autocheckpoint", "0"))
         .await?;
     migrate(&writer).await?;
+    let checkpoint = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(base.clone())
+        .await?;
     let reader = SqlitePoolOptions::new()
         .max_connections(o.readers)
         .connect_with(base.read_only(true))
         .await?;
-    Ok((reader, writer))
+    start_checkpointer(checkpoint.clone(), writer.clone());
+    Ok(Pools {
+        read: reader,
+        write: writer,
+        checkpoint: Some(checkpoint),
+    })
 }
 
 async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {

@@ -23,6 +23,7 @@ pub(crate) enum Backend {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
         inserts: crate::batch::Inserts,
+        checkpoint: Option<sqlx::SqlitePool>,
     },
     #[cfg(feature = "postgres")]
     Postgres { pool: sqlx::PgPool },
@@ -51,13 +52,14 @@ impl SqlStore {
     /// Opens (creating when missing) a SQLite database and runs the migrations.
     #[cfg(feature = "sqlite")]
     pub async fn sqlite(options: crate::SqliteOptions) -> Result<SqlStore, crate::SqlError> {
-        let (read, write) = crate::sqlite::open(&options).await?;
-        let inserts = crate::batch::Inserts::start(write.clone());
+        let pools = crate::sqlite::open(&options).await?;
+        let inserts = crate::batch::Inserts::start(pools.write.clone());
         Ok(SqlStore {
             backend: Backend::Sqlite {
-                read,
-                write,
+                read: pools.read,
+                write: pools.write,
                 inserts,
+                checkpoint: pools.checkpoint,
             },
             unique_display_name: Vec::new(),
         })
@@ -78,7 +80,15 @@ impl SqlStore {
     pub async fn close(&self) {
         match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { read, write, .. } => {
+            Backend::Sqlite {
+                read,
+                write,
+                checkpoint,
+                ..
+            } => {
+                if let Some(c) = checkpoint {
+                    c.close().await;
+                }
                 read.close().await;
                 write.close().await;
             }
