@@ -108,6 +108,8 @@ mod sort;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_read;
 mod store;
 mod tenants;
 #[cfg(test)]

@@ -184,19 +184,24 @@ macro_rules! backend {
             Ok(())
         }
 
-        /// The members of a group, ordered by value.
-        async fn load_members(
-            ex: &mut <$db as sqlx::Database>::Connection,
-            tenant: &str,
-            group: &str,
-        ) -> Result<Vec<Value>, DbError> {
+        /// The statement reading a group's member rows, ordered by value.
+        pub(crate) fn members_sql(tenant: &str, group: &str) -> Sql {
             let mut sql = Sql::new(DIALECT);
             sql.push("SELECT member_id, type, display, ref FROM group_members WHERE tenant_id = ")
                 .bind_text(tenant)
                 .push(" AND group_id = ")
                 .bind_text(group)
                 .push(" ORDER BY member_id");
-            let rs = rows(ex, &sql).await?;
+            sql
+        }
+
+        /// The members of a group, ordered by value.
+        async fn load_members(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            group: &str,
+        ) -> Result<Vec<Value>, DbError> {
+            let rs = rows(ex, &members_sql(tenant, group)).await?;
             let mut out = Vec::with_capacity(rs.len());
             for r in &rs {
                 out.push(
@@ -345,6 +350,14 @@ macro_rules! backend {
             Ok(inserted(id, doc, p, layout, now))
         }
 
+        /// The statement reading one resource.
+        pub(crate) fn fetch_sql(tenant: &str, rt: &str, id: &str) -> Sql {
+            let mut sql = Sql::new(DIALECT);
+            sql.push("SELECT ").push(&cols()).push(" FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
+            sql.push(" AND r.resource_type = ").bind_text(rt).push(" AND r.id = ").bind_text(id);
+            sql
+        }
+
         /// Reads one resource.
         pub(crate) async fn fetch(
             pool: &Pool<$db>,
@@ -355,10 +368,7 @@ macro_rules! backend {
             with_members: bool,
         ) -> Result<Option<Record>, DbError> {
             let mut c = pool.acquire().await?;
-            let mut sql = Sql::new(DIALECT);
-            sql.push("SELECT ").push(&cols()).push(" FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
-            sql.push(" AND r.resource_type = ").bind_text(rt).push(" AND r.id = ").bind_text(id);
-            let rs = rows(&mut c, &sql).await?;
+            let rs = rows(&mut c, &fetch_sql(tenant, rt, id)).await?;
             let Some(row) = rs.first() else { return Ok(None) };
             let mut rec = record(row)?;
             if layout.members && with_members {
@@ -536,10 +546,23 @@ macro_rules! backend {
             Ok((rec, changed))
         }
 
+        /// The count of a list's matches (an index-only count, no documents read).
+        pub(crate) fn count_sql(tenant: &str, rt: &str, layout: &Layout, q: &ListQuery<'_>) -> Sql {
+            let scope = layout.scope(tenant, rt);
+            let mut cnt = Sql::new(DIALECT);
+            cnt.push("SELECT count(*) FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
+            cnt.push(" AND r.resource_type = ").bind_text(rt);
+            if let Some(f) = q.filter {
+                cnt.push(" AND ");
+                filter_condition(&mut cnt, &scope, f.root());
+            }
+            cnt
+        }
+
         /// The list statement: the filter (exact or a superset), the order
         /// and, when both went to SQL, the page. Returns the statement,
         /// whether filter and sort are exact, and the offset.
-        fn list_sql(tenant: &str, rt: &str, layout: &Layout, q: &ListQuery<'_>) -> (Sql, bool, bool, usize) {
+        pub(crate) fn list_sql(tenant: &str, rt: &str, layout: &Layout, q: &ListQuery<'_>) -> (Sql, bool, bool, usize) {
             let scope = layout.scope(tenant, rt);
             let mut sql = Sql::new(DIALECT);
             sql.push("SELECT ").push(&cols()).push(" FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
@@ -604,7 +627,6 @@ macro_rules! backend {
             layout: &Layout,
             q: &ListQuery<'_>,
         ) -> Result<Page, DbError> {
-            let scope = layout.scope(tenant, rt);
             let (sql, exact, sorted, offset) = list_sql(tenant, rt, layout, q);
             let in_sql_paging = exact && sorted;
             let mut c = pool.acquire().await?;
@@ -618,13 +640,7 @@ macro_rules! backend {
             // count the matches (an index-only count, no documents read).
             let short = q.count.is_none_or(|c| records.len() < c) && (offset == 0 || !records.is_empty());
             if in_sql_paging && !short {
-                let mut cnt = Sql::new(DIALECT);
-                cnt.push("SELECT count(*) FROM resources r WHERE r.tenant_id = ").bind_text(tenant);
-                cnt.push(" AND r.resource_type = ").bind_text(rt);
-                if let Some(f) = q.filter {
-                    cnt.push(" AND ");
-                    filter_condition(&mut cnt, &scope, f.root());
-                }
+                let cnt = count_sql(tenant, rt, layout, q);
                 let rs = rows(&mut c, &cnt).await?;
                 total = match rs.first() {
                     Some(r) => usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0),

@@ -160,6 +160,8 @@ pub(crate) struct Pools {
     pub(crate) write: SqlitePool,
     /// The checkpointer's connection (file databases only).
     pub(crate) checkpoint: Option<SqlitePool>,
+    /// Reads without sqlx's thread hop (file databases only).
+    pub(crate) readers: Option<crate::sqlite_read::Readers>,
 }
 
 /// How often the checkpointer copies the WAL back into the database file.
@@ -237,6 +239,7 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
             read: pool.clone(),
             write: pool,
             checkpoint: None,
+            readers: None,
         });
     };
     let base = SqliteConnectOptions::new()
@@ -270,6 +273,12 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         read: reader,
         write: writer,
         checkpoint: Some(checkpoint),
+        readers: Some(crate::sqlite_read::Readers::new(
+            path.clone(),
+            o.busy_timeout,
+            o.mmap_size,
+            o.readers,
+        )),
     })
 }
 

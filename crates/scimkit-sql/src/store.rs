@@ -24,6 +24,8 @@ pub(crate) enum Backend {
         write: sqlx::SqlitePool,
         inserts: crate::batch::Inserts,
         checkpoint: Option<sqlx::SqlitePool>,
+        /// Reads on the calling thread (file databases).
+        readers: Option<crate::sqlite_read::Readers>,
     },
     #[cfg(feature = "postgres")]
     Postgres { pool: sqlx::PgPool },
@@ -60,6 +62,7 @@ impl SqlStore {
                 write: pools.write,
                 inserts,
                 checkpoint: pools.checkpoint,
+                readers: pools.readers,
             },
             unique_display_name: Vec::new(),
         })
@@ -144,6 +147,13 @@ impl SqlStore {
         with_members: bool,
     ) -> Result<Option<Record>, DbError> {
         let layout = self.layout(rs);
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite {
+            readers: Some(r), ..
+        } = &self.backend
+        {
+            return r.fetch(tenant, rs.name(), &layout, id, with_members).await;
+        }
         dispatch!(
             self,
             fetch,
@@ -241,6 +251,13 @@ impl SqlStore {
         q: &ListQuery<'_>,
     ) -> Result<Page, DbError> {
         let layout = self.layout(rs);
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite {
+            readers: Some(r), ..
+        } = &self.backend
+        {
+            return r.list(tenant, rs.name(), &layout, q).await;
+        }
         dispatch!(self, list, read, tenant, rs.name(), &layout, q)
     }
 }
