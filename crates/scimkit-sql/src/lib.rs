@@ -89,8 +89,23 @@
 //! The database runs in WAL mode with `synchronous=NORMAL`: a commit is in the
 //! WAL file when it returns, so acknowledged writes survive the process being
 //! killed (`kill -9`); an operating-system crash or power loss may lose the
-//! last commits. [`Durability::Full`] syncs every commit. Reads use a pool of
-//! reader connections; writes go through one writer connection.
+//! last commits. [`Durability::Full`] syncs every commit.
+//!
+//! ## SQLite concurrency
+//!
+//! - Writes go through one writer connection (SQLite has one writer).
+//!   Creates waiting for it are committed together: one transaction, one
+//!   call to SQLite for the batch, and on a failure a savepoint per create
+//!   so only the failing one gets its error. A create is acknowledged only
+//!   after the commit that holds it.
+//! - WAL checkpoints run in a background task on their own connection, not
+//!   inside a writer's commit.
+//! - Reads of a database file run on plain SQLite connections on the calling
+//!   thread (no hand-off to a connection thread and back); a read that runs
+//!   past a step limit is interrupted and redone on tokio's blocking pool, so
+//!   a scanning filter never holds an async worker for long.
+//!
+//! `docs/BENCHMARKS.md` ("Example server load test") has the figures.
 //!
 //! Database types (sqlx) never leave this crate.
 

@@ -1,6 +1,8 @@
-//! The embedded SQLite backend: one database file in WAL mode, a pool of
-//! reader connections and one writer connection (SQLite serialises writers
-//! anyway; one connection avoids `SQLITE_BUSY` between them).
+//! The embedded SQLite backend: one database file in WAL mode, one writer
+//! connection (SQLite serialises writers anyway; one connection avoids
+//! `SQLITE_BUSY` between them) fed by the group-commit queue
+//! ([`crate::batch`]), a checkpointer connection, and reader connections
+//! ([`crate::sqlite_read`]).
 //!
 //! Durability: with `synchronous=NORMAL` (the default here) a committed
 //! transaction is in the WAL file when the commit returns, so it survives the
