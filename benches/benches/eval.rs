@@ -25,6 +25,11 @@ use scimkit_schema::eval::CompiledFilter;
 use scimkit_schema::{Compat, Registry, Resource};
 use serde_json::json;
 
+/// With `--features mimalloc`, the allocator `scimkit-server` ships with.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USERS: usize = 100_000;
 const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const DEPARTMENTS: [&str; 5] = ["Sales", "Engineering", "Finance", "Support", "Legal"];
