@@ -49,6 +49,7 @@ struct Inner {
     mmap_size: u64,
     keep: usize,
     idle: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
 }
 
 impl Readers {
@@ -60,6 +61,7 @@ impl Readers {
                 mmap_size,
                 keep: usize::try_from(keep).unwrap_or(4).max(1),
                 idle: Mutex::new(Vec::new()),
+                closed: AtomicBool::new(false),
             }),
         }
     }
@@ -80,7 +82,19 @@ impl Readers {
         Ok(c)
     }
 
+    /// Closes the idle connections; connections in use close when their read
+    /// ends, and later reads fail. So the writer, closing last, can fold the
+    /// WAL into the database file.
+    pub(crate) fn close(&self) {
+        self.inner.closed.store(true, Relaxed);
+        let idle = std::mem::take(&mut *self.inner.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        drop(idle);
+    }
+
     fn take(&self) -> Result<Connection, DbError> {
+        if self.inner.closed.load(Relaxed) {
+            return Err(DbError::Db("the store is closed".into()));
+        }
         let idle = self
             .inner
             .idle
@@ -95,7 +109,7 @@ impl Readers {
 
     fn give_back(&self, c: Connection) {
         let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < self.inner.keep {
+        if idle.len() < self.inner.keep && !self.inner.closed.load(Relaxed) {
             idle.push(c);
         }
     }

@@ -87,8 +87,12 @@ impl SqlStore {
                 read,
                 write,
                 checkpoint,
+                readers,
                 ..
             } => {
+                if let Some(r) = readers {
+                    r.close();
+                }
                 if let Some(c) = checkpoint {
                     c.close().await;
                 }
