@@ -244,6 +244,18 @@ async fn sqlite_agrees_with_the_evaluator() {
     check(&store, "t1").await;
 }
 
+/// The same on a database file, whose reads go through the connections of
+/// `sqlite_read` (the in-memory database above reads through sqlx).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_agrees_with_the_evaluator() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::sqlite(crate::SqliteOptions::file(dir.path().join("agree.db")))
+        .await
+        .unwrap();
+    check(&store, "t1").await;
+    store.close().await;
+}
+
 #[cfg(feature = "postgres")]
 #[tokio::test]
 async fn postgres_agrees_with_the_evaluator() {
