@@ -118,7 +118,9 @@ impl SqliteOptions {
         }
     }
 
-    /// The number of reader connections (default 4).
+    /// How many reader connections are kept open (default 4). Reads beyond
+    /// that many at once on a database file open a connection for the read
+    /// and close it after.
     #[must_use]
     pub fn readers(mut self, n: u32) -> Self {
         self.readers = n.max(1);
