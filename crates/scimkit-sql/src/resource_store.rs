@@ -55,7 +55,13 @@ impl ResourceStore for SqlStore {
         rs: &ResourceSchema,
         resource: Resource,
     ) -> Result<StoredResource, StoreError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        // A version 7 UUID (RFC 9562 §5.7): random, but ordered by creation
+        // time, so each new id lands at the end of the three indexes that
+        // hold ids instead of on three random pages, which each commit would
+        // write out whole (SQLite creates: 6,300 -> 12,200 per second; see
+        // docs/BENCHMARKS.md). The id reveals its creation time to the
+        // millisecond, as `meta.created` does anyway.
+        let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now().trunc_subsecs(6);
         let r = self
             .insert(tenant.as_str(), rs, &id, resource.into_map(), now)

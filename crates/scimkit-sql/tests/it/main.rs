@@ -12,6 +12,7 @@ mod backends;
 mod checkpoint;
 mod conformance;
 mod explain;
+mod ids;
 
 /// Runs every conformance check against one backend, one test each.
 macro_rules! suite {
