@@ -48,12 +48,19 @@ impl Inserts {
     }
 
     /// Runs `sql` (the statements of one insert) in the next group commit.
-    /// `None` when the committing task is gone (its runtime shut down): the
-    /// caller then writes on its own.
+    /// `None` when the committing task was gone before it took the insert
+    /// (its runtime shut down), so nothing was written and the caller writes
+    /// on its own. An insert the task took but could not answer is an error:
+    /// it may have been committed, so it must not be written again.
     pub(crate) async fn run(&self, sql: Sql) -> Option<Result<(), DbError>> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job { sql, reply }).await.ok()?;
-        rx.await.ok()
+        Some(rx.await.unwrap_or_else(|_| {
+            Err(DbError::Db(
+                "the write queue stopped before answering; the create may or may not be committed"
+                    .into(),
+            ))
+        }))
     }
 }
 
