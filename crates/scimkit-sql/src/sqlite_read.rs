@@ -10,7 +10,7 @@
 //! A query may turn out to be slow (a filter that scans). So that it never
 //! holds an async worker thread for long, a read first runs with a progress
 //! handler that interrupts it after [`INLINE_STEPS`] virtual-machine steps
-//! (well under a millisecond); an interrupted read runs again from the start
+//! (on the order of a millisecond); an interrupted read runs again from the start
 //! on tokio's blocking pool, without the limit. The statements are the same
 //! as the sqlx path's ([`crate::sqlite::db`]), bound the same way.
 
