@@ -636,9 +636,7 @@ macro_rules! backend {
             for r in &rs {
                 records.push(record(r)?);
             }
-            // A short page (not empty, or the first) tells the total; otherwise
-            // count the matches (an index-only count, no documents read).
-            let short = q.count.is_none_or(|c| records.len() < c) && (offset == 0 || !records.is_empty());
+            let short = crate::record::page_tells_total(records.len(), q.count, offset);
             if in_sql_paging && !short {
                 let cnt = count_sql(tenant, rt, layout, q);
                 let rs = rows(&mut c, &cnt).await?;

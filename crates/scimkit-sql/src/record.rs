@@ -96,6 +96,14 @@ pub(crate) struct ListQuery<'a> {
     pub(crate) load_members: bool,
 }
 
+/// Whether a page the database returned tells the list's total by itself:
+/// it is shorter than asked for, and not an empty page past the end (which
+/// says nothing about how many come before it). Otherwise the matches are
+/// counted (an index-only count, no documents read).
+pub(crate) fn page_tells_total(len: usize, count: Option<usize>, offset: usize) -> bool {
+    count.is_none_or(|c| len < c) && (offset == 0 || len > 0)
+}
+
 /// One page of results.
 #[derive(Debug, Clone)]
 pub(crate) struct Page {

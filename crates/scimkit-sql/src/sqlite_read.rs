@@ -197,9 +197,7 @@ impl Readers {
         self.run(move |c| {
             let mut records = records(c, &sql)?;
             let mut total = offset + records.len();
-            // A short page (not empty, or the first) tells the total.
-            let short =
-                page_size.is_none_or(|n| records.len() < n) && (offset == 0 || !records.is_empty());
+            let short = crate::record::page_tells_total(records.len(), page_size, offset);
             if let Some(cnt) = &count
                 && !short
             {
