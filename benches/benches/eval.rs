@@ -21,7 +21,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scimkit_filter::parse_filter;
-use scimkit_schema::eval::CompiledFilter;
+use scimkit_schema::eval::{CompiledFilter, FlatResource};
 use scimkit_schema::{Compat, Registry, Resource};
 use serde_json::json;
 
@@ -110,6 +110,10 @@ fn bench_users(c: &mut Criterion) {
     let rs = registry.resource_type("User").unwrap();
     let compat = Compat::default();
     let users: Vec<Resource> = (0..USERS).map(user).collect();
+    let flats: Vec<FlatResource> = users
+        .iter()
+        .map(|u| FlatResource::new(u).unwrap())
+        .collect();
     let cases = [
         ("sw", r#"userName sw "user50000@""#, 1),
         (
@@ -142,14 +146,17 @@ fn bench_users(c: &mut Criterion) {
             }
             assert!(count > 0 && count < USERS, "{text}: {count} matches");
             assert_eq!(compiled.select(&users).count(), count, "{text}");
+            let flat = flats.iter().filter(|f| compiled.matches_flat(f)).count();
+            assert_eq!(flat, count, "{text}");
+            assert_eq!(compiled.select_flat(&flats).count(), count, "{text}");
             (*name, compiled)
         })
         .collect();
     // The bars are for the 100,000 users (mostly outside the CPU caches); the
     // first 1,000 users fit in cache and show the cost of the evaluation itself.
-    for (group, slice) in [
-        ("eval/100k_users", &users[..]),
-        ("eval/1k_users_in_cache", &users[..1_000]),
+    for (group, slice, flat) in [
+        ("eval/100k_users", &users[..], &flats[..]),
+        ("eval/1k_users_in_cache", &users[..1_000], &flats[..1_000]),
     ] {
         let mut g = c.benchmark_group(group);
         g.throughput(Throughput::Elements(slice.len() as u64));
@@ -167,6 +174,19 @@ fn bench_users(c: &mut Criterion) {
             // `select`: the same, in batches with the data fetched ahead.
             g.bench_function(format!("{name}/select"), |b| {
                 b.iter(|| compiled.select(black_box(slice)).count())
+            });
+            // `select_flat`: batches of `FlatResource`s, fetched ahead.
+            g.bench_function(format!("{name}/select_flat"), |b| {
+                b.iter(|| compiled.select_flat(black_box(flat)).count())
+            });
+            // `matches_flat` on each user's `FlatResource` in turn.
+            g.bench_function(format!("{name}/flat"), |b| {
+                b.iter(|| {
+                    black_box(flat)
+                        .iter()
+                        .filter(|f| compiled.matches_flat(f))
+                        .count()
+                })
             });
         }
         g.finish();

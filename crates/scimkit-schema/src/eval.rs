@@ -72,13 +72,16 @@ mod batch;
 mod compile;
 mod datetime;
 mod exec;
+mod flat;
 mod hint;
 mod node;
 mod sort;
 mod text;
+mod tree;
 
 use scimkit_filter::Filter;
 
+pub use flat::FlatResource;
 pub use node::{AttrInfo, Comparison, Node, Operand, StrOperand};
 pub use sort::{SortKey, compare_resources};
 
@@ -110,7 +113,15 @@ impl CompiledFilter {
 
     /// Whether `resource` matches.
     pub fn matches(&self, resource: &Resource) -> bool {
-        exec::eval(&self.root, resource.as_map())
+        exec::eval::<&serde_json::Value>(&self.root, resource.as_map())
+    }
+
+    /// Whether the resource `flat` was made from matches: the same answer as
+    /// [`CompiledFilter::matches`], read from the contiguous copy (several
+    /// times faster when the resources do not fit in the CPU caches; see
+    /// [`FlatResource`]).
+    pub fn matches_flat(&self, flat: &FlatResource) -> bool {
+        exec::eval::<flat::FlatVal<'_>>(&self.root, flat.root())
     }
 
     /// The resources of `resources` that match, in order.
@@ -133,6 +144,20 @@ impl CompiledFilter {
             pos: 0,
             len: 0,
         }
+    }
+
+    /// The items of `items` whose [`FlatResource`] matches, in order: the
+    /// [`CompiledFilter::select`] of flat resources. `T` is the store's own
+    /// record (anything that is [`AsRef<FlatResource>`], `FlatResource`
+    /// itself included), so a store gets its records back.
+    pub fn select_flat<'f, 'r, T, I>(&'f self, items: I) -> impl Iterator<Item = &'r T> + 'f
+    where
+        T: AsRef<FlatResource> + 'r,
+        I: IntoIterator<Item = &'r T>,
+        I::IntoIter: 'f,
+        'r: 'f,
+    {
+        batch::SelectFlat::new(&self.root, items.into_iter())
     }
 
     /// The compiled tree, for stores that translate filters (e.g. to SQL).

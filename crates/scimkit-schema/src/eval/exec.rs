@@ -5,26 +5,32 @@
 use std::cmp::Ordering;
 
 use scimkit_filter::CompareOp;
-use serde_json::{Map, Value};
 
 use super::datetime::parse_instant;
-use super::hint::get_hinted;
 use super::node::{AttrInfo, Comparison, Node, Operand};
+use super::tree::{Json, Obj, View};
 
 /// What paths are relative to: the resource, or one element of a
 /// multi-valued attribute inside a value path.
-#[derive(Clone, Copy)]
-enum Scope<'v> {
-    Root(&'v Map<String, Value>),
-    Elem(&'v Value),
+enum Scope<'a, J: Json<'a>> {
+    Root(J::Obj),
+    Elem(J),
 }
+
+impl<'a, J: Json<'a>> Clone for Scope<'a, J> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<'a, J: Json<'a>> Copy for Scope<'a, J> {}
 
 /// Whether the resource (its JSON object) satisfies `node`.
-pub(crate) fn eval(node: &Node, root: &Map<String, Value>) -> bool {
-    eval_in(node, Scope::Root(root))
+pub(crate) fn eval<'a, J: Json<'a>>(node: &Node, root: J::Obj) -> bool {
+    eval_in::<J>(node, Scope::Root(root))
 }
 
-fn eval_in(node: &Node, scope: Scope<'_>) -> bool {
+fn eval_in<'a, J: Json<'a>>(node: &Node, scope: Scope<'a, J>) -> bool {
     match node {
         Node::Compare(c) => compare(c, scope),
         Node::Present(a) => any(scope, a, present),
@@ -32,10 +38,13 @@ fn eval_in(node: &Node, scope: Scope<'_>) -> bool {
         Node::Or(v) => v.iter().any(|n| eval_in(n, scope)),
         Node::Not(n) => !eval_in(n, scope),
         Node::ValuePath { attr, filter } => match scope {
-            Scope::Root(root) => match top(root, attr) {
-                Some(Value::Array(a)) => a.iter().any(|e| eval_in(filter, Scope::Elem(e))),
-                Some(v @ Value::Object(_)) => eval_in(filter, Scope::Elem(v)),
-                _ => false,
+            Scope::Root(root) => match top::<J>(root, attr) {
+                Some(v) => match v.view() {
+                    View::Array(mut a) => a.any(|e| eval_in::<J>(filter, Scope::Elem(e))),
+                    View::Object(_) => eval_in::<J>(filter, Scope::Elem(v)),
+                    _ => false,
+                },
+                None => false,
             },
             Scope::Elem(_) => false,
         },
@@ -44,33 +53,34 @@ fn eval_in(node: &Node, scope: Scope<'_>) -> bool {
 }
 
 /// The top-level value of `attr`: in the resource, or in its extension object.
-pub(crate) fn top<'v>(root: &'v Map<String, Value>, attr: &AttrInfo) -> Option<&'v Value> {
+pub(crate) fn top<'a, J: Json<'a>>(root: J::Obj, attr: &AttrInfo) -> Option<J> {
     let container = match &attr.extension {
         None => root,
-        Some(uri) => match get_hinted(root, uri, &attr.hints[0]) {
-            Some(Value::Object(m)) => m,
+        Some(uri) => match root.get(uri, &attr.hints[0])?.view() {
+            View::Object(m) => m,
             _ => return None,
         },
     };
-    get_hinted(container, &attr.name, &attr.hints[1])
+    container.get(&attr.name, &attr.hints[1])
 }
 
 /// The non-null sub-attribute `attr.sub` of a complex value.
-pub(crate) fn sub_of<'v>(v: &'v Value, attr: &AttrInfo) -> Option<&'v Value> {
+pub(crate) fn sub_of<'a, J: Json<'a>>(v: J, attr: &AttrInfo) -> Option<J> {
     let sub = attr.sub.as_deref()?;
-    match v {
-        Value::Object(m) => match get_hinted(m, sub, &attr.hints[2]) {
-            Some(Value::Null) | None => None,
-            Some(v) => Some(v),
-        },
+    match v.view() {
+        View::Object(m) => m.get(sub, &attr.hints[2]).filter(|v| !v.is_null()),
         _ => None,
     }
 }
 
 /// Whether any (non-null) value of `attr` in `scope` satisfies `f`.
-fn any<F: FnMut(&Value) -> bool>(scope: Scope<'_>, attr: &AttrInfo, mut f: F) -> bool {
+fn any<'a, J: Json<'a>, F: FnMut(J) -> bool>(
+    scope: Scope<'a, J>,
+    attr: &AttrInfo,
+    mut f: F,
+) -> bool {
     let v = match scope {
-        Scope::Root(root) => match top(root, attr) {
+        Scope::Root(root) => match top::<J>(root, attr) {
             Some(v) => v,
             None => return false,
         },
@@ -81,28 +91,28 @@ fn any<F: FnMut(&Value) -> bool>(scope: Scope<'_>, attr: &AttrInfo, mut f: F) ->
             };
         }
     };
-    match (v, &attr.sub) {
-        (Value::Null, _) => false,
-        (Value::Array(a), None) => a.iter().any(|e| !e.is_null() && f(e)),
-        (Value::Array(a), Some(_)) => a.iter().any(|e| sub_of(e, attr).is_some_and(&mut f)),
-        (v, None) => f(v),
-        (v, Some(_)) => sub_of(v, attr).is_some_and(f),
+    match (v.view(), &attr.sub) {
+        (View::Null, _) => false,
+        (View::Array(mut a), None) => a.any(|e| !e.is_null() && f(e)),
+        (View::Array(mut a), Some(_)) => a.any(|e| sub_of(e, attr).is_some_and(&mut f)),
+        (_, None) => f(v),
+        (_, Some(_)) => sub_of(v, attr).is_some_and(f),
     }
 }
 
 /// RFC 7643 §2.5: unassigned, `null` and `[]` are the same state; `""` and
 /// `{}` (or an object whose members have no value) count as no value too.
-pub(crate) fn present(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => a.iter().any(present),
-        Value::Object(m) => m.values().any(present),
-        Value::Bool(_) | Value::Number(_) => true,
+pub(crate) fn present<'a, J: Json<'a>>(v: J) -> bool {
+    match v.view() {
+        View::Null => false,
+        View::Str(s) => !s.is_empty(),
+        View::Array(mut a) => a.any(present),
+        View::Object(m) => m.any_value(present),
+        View::Bool(_) | View::Num(_) => true,
     }
 }
 
-fn compare(c: &Comparison, scope: Scope<'_>) -> bool {
+fn compare<'a, J: Json<'a>>(c: &Comparison, scope: Scope<'a, J>) -> bool {
     match (c.op, &c.value) {
         (CompareOp::Eq, Operand::Null) => !any(scope, &c.attr, present),
         (CompareOp::Ne, Operand::Null) => any(scope, &c.attr, present),
@@ -113,9 +123,9 @@ fn compare(c: &Comparison, scope: Scope<'_>) -> bool {
 
 /// Whether one value satisfies `op want` (any operator but `ne`, which the
 /// caller turns into "no value is equal").
-fn test(op: CompareOp, want: &Operand, v: &Value) -> bool {
-    match (want, v) {
-        (Operand::String(s), Value::String(h)) => match op {
+fn test<'a, J: Json<'a>>(op: CompareOp, want: &Operand, v: J) -> bool {
+    match (want, v.view()) {
+        (Operand::String(s), View::Str(h)) => match op {
             CompareOp::Eq => s.needle.eq(h),
             CompareOp::Ne => !s.needle.eq(h),
             CompareOp::Co => s.needle.within(h),
@@ -123,18 +133,18 @@ fn test(op: CompareOp, want: &Operand, v: &Value) -> bool {
             CompareOp::Ew => s.needle.ends(h),
             _ => ordered(op, s.needle.cmp(h)),
         },
-        (Operand::DateTime(t), Value::String(h)) => {
+        (Operand::DateTime(t), View::Str(h)) => {
             parse_instant(h).is_some_and(|x| ordered(op, x.cmp(t)))
         }
-        (Operand::Bool(b), Value::Bool(x)) => ordered(op, x.cmp(b)),
-        (Operand::Integer(i), Value::Number(n)) => match n.as_i64() {
+        (Operand::Bool(b), View::Bool(x)) => ordered(op, x.cmp(b)),
+        (Operand::Integer(i), View::Num(n)) => match n.as_i64() {
             Some(x) => ordered(op, x.cmp(i)),
             None => n
                 .as_f64()
                 .and_then(|x| x.partial_cmp(&(*i as f64)))
                 .is_some_and(|o| ordered(op, o)),
         },
-        (Operand::Decimal(d), Value::Number(n)) => n
+        (Operand::Decimal(d), View::Num(n)) => n
             .as_f64()
             .and_then(|x| x.partial_cmp(d))
             .is_some_and(|o| ordered(op, o)),

@@ -5,7 +5,9 @@
 //! it is in the next one. Checking that position first skips hashing the key
 //! and probing the hash table, which matters when a filter is matched against
 //! many resources that are not in the CPU cache. A wrong hint costs one key
-//! comparison; the result is always what [`get_ci`] returns.
+//! comparison; the result is always what [`get_ci`] returns. Positions are
+//! entry indexes, the same in a `serde_json` object and in the
+//! [`FlatResource`](super::FlatResource) made from it.
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -22,6 +24,13 @@ impl Hint {
     /// The hinted position.
     pub(crate) fn get(&self) -> usize {
         self.0.load(Relaxed)
+    }
+
+    /// Remembers the position a key was found at.
+    pub(crate) fn set(&self, pos: usize) {
+        if self.0.load(Relaxed) != pos {
+            self.0.store(pos, Relaxed);
+        }
     }
 }
 

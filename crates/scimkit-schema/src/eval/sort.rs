@@ -120,13 +120,13 @@ impl SortKey {
 
     /// The value a resource sorts by, when it has one of the right type.
     fn key<'v>(&self, root: &'v Map<String, Value>) -> Option<Key<'v>> {
-        let v = top(root, &self.attr)?;
+        let v = top::<&Value>(root, &self.attr)?;
         let target = |e: &'v Value| -> Option<&'v Value> {
             match &self.attr.sub {
                 Some(_) => sub_of(e, &self.attr),
                 None => Some(e),
             }
-            .filter(|v| present(v))
+            .filter(|v| present(*v))
         };
         let value = match v {
             Value::Array(a) => {

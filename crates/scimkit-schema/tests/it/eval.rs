@@ -9,7 +9,7 @@ mod sort;
 use std::sync::Arc;
 
 use scimkit_filter::parse_filter;
-use scimkit_schema::eval::{CompiledFilter, matches};
+use scimkit_schema::eval::{CompiledFilter, FlatResource, matches};
 use scimkit_schema::{Compat, Profile, Registry, Resource, ResourceSchema};
 use serde_json::Value;
 
@@ -44,8 +44,9 @@ pub(crate) fn fixture(name: &str) -> Resource {
     Resource::from_value(v.clone()).unwrap()
 }
 
-/// Evaluates `filter` on fixture `user` with `compat`, through both entry
-/// points (`matches` and a `CompiledFilter`), and compares with `want`.
+/// Evaluates `filter` on fixture `user` with `compat`, through every entry
+/// point (`matches`, a `CompiledFilter` on the resource and on its
+/// `FlatResource`), and compares with `want`.
 pub(crate) fn check_with(compat: &Compat, filter: &str, user: &str, want: Want) {
     let rs = users();
     let parsed = parse_filter(filter, &compat.parse)
@@ -56,6 +57,12 @@ pub(crate) fn check_with(compat: &Compat, filter: &str, user: &str, want: Want) 
     assert_eq!(
         got, compiled,
         "{filter} on {user}: matches and CompiledFilter disagree"
+    );
+    let flat = FlatResource::new(&resource).unwrap();
+    let on_flat = CompiledFilter::new(&parsed, &rs, compat).map(|c| c.matches_flat(&flat));
+    assert_eq!(
+        got, on_flat,
+        "{filter} on {user}: the resource and its FlatResource disagree"
     );
     match (want, got) {
         (Want::Yes, Ok(true)) | (Want::No, Ok(false)) => {}

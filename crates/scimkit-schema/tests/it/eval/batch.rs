@@ -1,9 +1,10 @@
 //! `CompiledFilter::select` returns exactly the resources `matches` accepts,
-//! in order, whatever the key order of each resource (position hints may be
+//! in order, and `matches_flat` and `select_flat` on their `FlatResource`s
+//! accept the same, whatever the key order of each resource (position hints may be
 //! wrong) and however the batches fall.
 
 use scimkit_filter::parse_filter;
-use scimkit_schema::eval::CompiledFilter;
+use scimkit_schema::eval::{CompiledFilter, FlatResource};
 use scimkit_schema::{Compat, Resource};
 use serde_json::{Map, Value};
 
@@ -63,6 +64,7 @@ fn select_equals_matches() {
     ];
     for n in [0, 1, 15, 16, 17, 100] {
         let all = resources(n);
+        let flats: Vec<FlatResource> = all.iter().map(|r| FlatResource::new(r).unwrap()).collect();
         for text in filters {
             let f = parse_filter(text, &compat.parse).unwrap();
             let c = CompiledFilter::new(&f, &rs, &compat).unwrap();
@@ -72,6 +74,13 @@ fn select_equals_matches() {
                 .map(|r| all.iter().position(|x| std::ptr::eq(x, r)).unwrap())
                 .collect();
             assert_eq!(got, want, "{text} over {n}");
+            let flat: Vec<usize> = (0..n).filter(|i| c.matches_flat(&flats[*i])).collect();
+            assert_eq!(flat, want, "{text} over {n} flat");
+            let selected: Vec<usize> = c
+                .select_flat(&flats)
+                .map(|r| flats.iter().position(|x| std::ptr::eq(x, r)).unwrap())
+                .collect();
+            assert_eq!(selected, want, "{text} over {n} select_flat");
             if n == 100 {
                 assert!(!want.is_empty() && want.len() < n, "{text}: {}", want.len());
             }
