@@ -110,10 +110,7 @@ fn bench_users(c: &mut Criterion) {
     let rs = registry.resource_type("User").unwrap();
     let compat = Compat::default();
     let users: Vec<Resource> = (0..USERS).map(user).collect();
-    let flats: Vec<FlatResource> = users
-        .iter()
-        .map(|u| FlatResource::new(u).unwrap())
-        .collect();
+    let flats: Vec<FlatResource> = users.iter().map(FlatResource::new).collect();
     let cases = [
         ("sw", r#"userName sw "user50000@""#, 1),
         (

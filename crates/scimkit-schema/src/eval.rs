@@ -121,7 +121,7 @@ impl CompiledFilter {
     /// times faster when the resources do not fit in the CPU caches; see
     /// [`FlatResource`]).
     pub fn matches_flat(&self, flat: &FlatResource) -> bool {
-        exec::eval::<flat::FlatVal<'_>>(&self.root, flat.root())
+        flat::eval(&self.root, flat)
     }
 
     /// The resources of `resources` that match, in order.

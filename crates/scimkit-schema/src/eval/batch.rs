@@ -15,7 +15,7 @@ use std::hint::black_box;
 use serde_json::{Map, Value};
 
 use super::FlatResource;
-use super::flat::FlatVal;
+use super::flat::Arena;
 use super::hint::Hint;
 use super::node::{AttrInfo, Node};
 use crate::Resource;
@@ -271,7 +271,7 @@ impl<'f> FlatPlan<'f> {
     /// Reads, for one resource, what lies `level` steps from its start: 1, the
     /// root's entry table; 2, the hinted keys (and the lines after them, where
     /// their values are); 3, the hinted keys of extension objects.
-    fn warm(&self, doc: &FlatResource, level: u8) -> u64 {
+    fn warm(&self, doc: &Arena, level: u8) -> u64 {
         let mut sum = 0;
         match level {
             1 => {
@@ -337,7 +337,7 @@ where
                 let r = self.batch[self.pos].take();
                 self.pos += 1;
                 if let Some(r) = r
-                    && super::exec::eval::<FlatVal<'_>>(self.node, r.as_ref().root())
+                    && super::flat::eval(self.node, r.as_ref())
                 {
                     return Some(r);
                 }
@@ -356,7 +356,9 @@ where
             for level in 1..=levels {
                 let mut sum = 0u64;
                 for r in self.batch[..self.len].iter().flatten() {
-                    sum = sum.wrapping_add(self.plan.warm(r.as_ref(), level));
+                    if let Some(a) = r.as_ref().arena() {
+                        sum = sum.wrapping_add(self.plan.warm(a, level));
+                    }
                 }
                 black_box(sum);
             }

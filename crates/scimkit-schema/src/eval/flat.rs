@@ -1,9 +1,10 @@
-//! [`FlatResource`]: a resource's JSON copied into two contiguous blocks, for
+//! [`FlatResource`]: a resource's JSON copied into one contiguous block, for
 //! stores that match filters against many resources held in memory.
 
 use serde_json::{Map, Value};
 
 use super::hint::Hint;
+use super::node::Node;
 use super::tree::{Json, Num, Obj, View};
 use crate::Resource;
 
@@ -47,7 +48,9 @@ const OBJECT: u8 = 8;
 /// [`CompiledFilter::matches`] on the resource it was made from.
 ///
 /// It costs one walk of the resource to build and about as much memory as the
-/// resource's JSON text; rebuild it whenever the resource changes.
+/// resource's JSON text; rebuild it whenever the resource changes. (A
+/// resource whose copy would pass 4 GiB, which no SCIM request comes near,
+/// is kept as JSON instead and evaluated the ordinary way.)
 ///
 /// ```
 /// use scimkit_schema::{Compat, Registry, Resource, eval::{CompiledFilter, FlatResource}};
@@ -61,7 +64,7 @@ const OBJECT: u8 = 8;
 ///     "userName": "bjensen",
 ///     "emails": [{"type": "work", "value": "bjensen@example.com"}]
 /// }))?;
-/// let flat = FlatResource::new(&user).expect("under 4 GiB");
+/// let flat = FlatResource::new(&user);
 /// let filter = parse_filter(r#"emails[type eq "work" and value ew "@EXAMPLE.com"]"#, &compat.parse)?;
 /// let compiled = CompiledFilter::new(&filter, users, &compat)?;
 /// assert!(compiled.matches_flat(&flat));
@@ -73,33 +76,79 @@ const OBJECT: u8 = 8;
 /// [`CompiledFilter::matches`]: super::CompiledFilter::matches
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlatResource {
-    bytes: Box<[u8]>,
+    repr: Repr,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+enum Repr {
+    /// The layout above.
+    Arena(Arena),
+    /// A resource whose layout would pass `u32` offsets, kept as JSON
+    /// (evaluated the slow way, with the same answers).
+    Json(Box<Map<String, Value>>),
+}
+
+/// The largest layout, in bytes (offsets are `u32`).
+const MAX_ARENA: usize = u32::MAX as usize;
+
 impl FlatResource {
-    /// Copies `resource`. `None` when its text or its number of values passes
-    /// 4 GiB (`u32` offsets), which no SCIM request comes near.
-    pub fn new(resource: &Resource) -> Option<FlatResource> {
+    /// Copies `resource`.
+    pub fn new(resource: &Resource) -> FlatResource {
         Self::from_map(resource.as_map())
     }
 
     /// Copies a resource's JSON object (see [`FlatResource::new`]).
-    pub fn from_map(map: &Map<String, Value>) -> Option<FlatResource> {
-        let mut b = Builder {
-            bytes: Vec::with_capacity(size_object(map)),
+    pub fn from_map(map: &Map<String, Value>) -> FlatResource {
+        Self::with_limit(map, MAX_ARENA)
+    }
+
+    fn with_limit(map: &Map<String, Value>, limit: usize) -> FlatResource {
+        let size = size_object(map);
+        let repr = if size <= limit {
+            let mut b = Builder {
+                bytes: Vec::with_capacity(size),
+            };
+            match b.object(map) {
+                Some(()) => Repr::Arena(Arena(b.bytes.into_boxed_slice())),
+                None => Repr::Json(Box::new(map.clone())),
+            }
+        } else {
+            Repr::Json(Box::new(map.clone()))
         };
-        b.object(map)?;
-        u32::try_from(b.bytes.len()).ok()?;
-        Some(FlatResource {
-            bytes: b.bytes.into_boxed_slice(),
-        })
+        FlatResource { repr }
     }
 
     /// The heap memory held, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.len()
+        match &self.repr {
+            Repr::Arena(a) => a.0.len(),
+            Repr::Json(m) => size_object(m),
+        }
     }
 
+    /// The layout, or `None` for a resource kept as JSON.
+    pub(crate) fn arena(&self) -> Option<&Arena> {
+        match &self.repr {
+            Repr::Arena(a) => Some(a),
+            Repr::Json(_) => None,
+        }
+    }
+
+    /// The JSON of a resource too large for the layout.
+    #[cfg(test)]
+    fn json(&self) -> Option<&Map<String, Value>> {
+        match &self.repr {
+            Repr::Arena(_) => None,
+            Repr::Json(m) => Some(m),
+        }
+    }
+}
+
+/// The bytes of the layout.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Arena(Box<[u8]>);
+
+impl Arena {
     pub(crate) fn root(&self) -> FlatObj<'_> {
         FlatObj {
             doc: self,
@@ -109,13 +158,13 @@ impl FlatResource {
     }
 
     fn tag(&self, at: u32) -> u8 {
-        self.bytes.get(at as usize).copied().unwrap_or(NULL)
+        self.0.get(at as usize).copied().unwrap_or(NULL)
     }
 
     /// The little-endian `u32` at `at` (0 past the end, which the builder never points at).
     fn u32_at(&self, at: u32) -> u32 {
         let at = at as usize;
-        self.bytes
+        self.0
             .get(at..at + 4)
             .and_then(|b| b.try_into().ok())
             .map_or(0, u32::from_le_bytes)
@@ -123,7 +172,7 @@ impl FlatResource {
 
     fn u64_at(&self, at: u32) -> u64 {
         let at = at as usize;
-        self.bytes
+        self.0
             .get(at..at + 8)
             .and_then(|b| b.try_into().ok())
             .map_or(0, u64::from_le_bytes)
@@ -131,7 +180,7 @@ impl FlatResource {
 
     fn raw(&self, at: u32, len: u32) -> &[u8] {
         let at = at as usize;
-        self.bytes.get(at..at + len as usize).unwrap_or(&[])
+        self.0.get(at..at + len as usize).unwrap_or(&[])
     }
 
     /// The text at `at` (valid UTF-8 by construction; checked again here,
@@ -157,7 +206,7 @@ impl FlatResource {
     pub(crate) fn touch(&self, at: u32, lines: usize) -> u64 {
         let at = at as usize;
         (0..lines)
-            .map(|l| u64::from(self.bytes.get(at + 64 * l).copied().unwrap_or(0)))
+            .map(|l| u64::from(self.0.get(at + 64 * l).copied().unwrap_or(0)))
             .sum()
     }
 
@@ -169,6 +218,20 @@ impl FlatResource {
             ARRAY | OBJECT => self.u32_at(at + 5),
             _ => at + 1,
         }
+    }
+}
+
+/// Whether `flat` satisfies `node`.
+pub(crate) fn eval(node: &Node, flat: &FlatResource) -> bool {
+    match &flat.repr {
+        Repr::Arena(a) => super::exec::eval::<FlatVal<'_>>(node, a.root()),
+        Repr::Json(m) => super::exec::eval::<&Value>(node, m),
+    }
+}
+
+impl From<&Resource> for FlatResource {
+    fn from(resource: &Resource) -> Self {
+        FlatResource::new(resource)
     }
 }
 
@@ -272,21 +335,21 @@ impl Builder {
 /// A value in a [`FlatResource`].
 #[derive(Clone, Copy)]
 pub(crate) struct FlatVal<'a> {
-    doc: &'a FlatResource,
+    doc: &'a Arena,
     at: u32,
 }
 
 /// An object in a [`FlatResource`].
 #[derive(Clone, Copy)]
 pub(crate) struct FlatObj<'a> {
-    doc: &'a FlatResource,
+    doc: &'a Arena,
     at: u32,
     len: u32,
 }
 
 /// The elements of an array in a [`FlatResource`].
 pub(crate) struct FlatElems<'a> {
-    doc: &'a FlatResource,
+    doc: &'a Arena,
     next: u32,
     left: u32,
 }
@@ -395,7 +458,7 @@ mod tests {
     #[test]
     fn layout_follows_the_document() {
         let r = Resource::from_value(json!({"a": [1, "x"], "b": {"c": null}})).unwrap();
-        let f = FlatResource::new(&r).unwrap();
+        let f = FlatResource::new(&r);
         let mut want = vec![OBJECT, 2, 0, 0, 0, 70, 0, 0, 0, 17, 0, 0, 0, 46, 0, 0, 0];
         want.extend([1, 0, 0, 0, b'a']);
         want.extend([ARRAY, 2, 0, 0, 0, 46, 0, 0, 0]);
@@ -405,8 +468,31 @@ mod tests {
         want.extend([OBJECT, 1, 0, 0, 0, 70, 0, 0, 0, 13, 0, 0, 0]);
         want.extend([1, 0, 0, 0, b'c']);
         want.push(NULL);
-        assert_eq!(&*f.bytes, &want[..]);
+        assert_eq!(f.arena().map(|a| &*a.0), Some(&want[..]));
         assert_eq!(f.heap_bytes(), want.len());
         assert_eq!(size_object(r.as_map()), want.len());
+    }
+
+    #[test]
+    fn too_large_a_resource_is_kept_as_json() {
+        let r =
+            Resource::from_value(json!({"userName": "bjensen", "emails": [{"value": "b@x.org"}]}))
+                .unwrap();
+        let f = FlatResource::with_limit(r.as_map(), 20);
+        assert!(f.arena().is_none());
+        assert_eq!(f.json(), Some(r.as_map()));
+        assert_eq!(f.heap_bytes(), size_object(r.as_map()));
+        let registry = crate::Registry::core();
+        let users = registry.resource_type("User").unwrap();
+        let compat = crate::Compat::default();
+        for (text, want) in [
+            (r#"emails[value ew "@X.org"]"#, true),
+            (r#"userName eq "other""#, false),
+        ] {
+            let filter = scimkit_filter::parse_filter(text, &compat.parse).unwrap();
+            let c = super::super::CompiledFilter::new(&filter, users, &compat).unwrap();
+            assert_eq!(c.matches_flat(&f), want, "{text}");
+            assert_eq!(c.select_flat([&f]).count(), usize::from(want), "{text}");
+        }
     }
 }

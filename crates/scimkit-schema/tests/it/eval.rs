@@ -58,7 +58,7 @@ pub(crate) fn check_with(compat: &Compat, filter: &str, user: &str, want: Want) 
         got, compiled,
         "{filter} on {user}: matches and CompiledFilter disagree"
     );
-    let flat = FlatResource::new(&resource).unwrap();
+    let flat = FlatResource::new(&resource);
     let on_flat = CompiledFilter::new(&parsed, &rs, compat).map(|c| c.matches_flat(&flat));
     assert_eq!(
         got, on_flat,

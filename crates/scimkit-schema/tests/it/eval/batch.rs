@@ -64,7 +64,7 @@ fn select_equals_matches() {
     ];
     for n in [0, 1, 15, 16, 17, 100] {
         let all = resources(n);
-        let flats: Vec<FlatResource> = all.iter().map(|r| FlatResource::new(r).unwrap()).collect();
+        let flats: Vec<FlatResource> = all.iter().map(FlatResource::new).collect();
         for text in filters {
             let f = parse_filter(text, &compat.parse).unwrap();
             let c = CompiledFilter::new(&f, &rs, &compat).unwrap();
