@@ -133,9 +133,10 @@ fn test<'a, J: Json<'a>>(op: CompareOp, want: &Operand, v: J) -> bool {
             CompareOp::Ew => s.needle.ends(h),
             _ => ordered(op, s.needle.cmp(h)),
         },
-        (Operand::DateTime(t), View::Str(h)) => {
-            parse_instant(h).is_some_and(|x| ordered(op, x.cmp(t)))
-        }
+        (Operand::DateTime(t), View::Str(h)) => std::str::from_utf8(h)
+            .ok()
+            .and_then(parse_instant)
+            .is_some_and(|x| ordered(op, x.cmp(t))),
         (Operand::Bool(b), View::Bool(x)) => ordered(op, x.cmp(b)),
         (Operand::Integer(i), View::Num(n)) => match n.as_i64() {
             Some(x) => ordered(op, x.cmp(i)),

@@ -149,6 +149,7 @@ impl FlatResource {
 pub(crate) struct Arena(Box<[u8]>);
 
 impl Arena {
+    #[inline]
     pub(crate) fn root(&self) -> FlatObj<'_> {
         FlatObj {
             doc: self,
@@ -157,11 +158,13 @@ impl Arena {
         }
     }
 
+    #[inline]
     fn tag(&self, at: u32) -> u8 {
         self.0.get(at as usize).copied().unwrap_or(NULL)
     }
 
     /// The little-endian `u32` at `at` (0 past the end, which the builder never points at).
+    #[inline]
     fn u32_at(&self, at: u32) -> u32 {
         let at = at as usize;
         self.0
@@ -178,15 +181,10 @@ impl Arena {
             .map_or(0, u64::from_le_bytes)
     }
 
+    #[inline]
     fn raw(&self, at: u32, len: u32) -> &[u8] {
         let at = at as usize;
         self.0.get(at..at + len as usize).unwrap_or(&[])
-    }
-
-    /// The text at `at` (valid UTF-8 by construction; checked again here,
-    /// which for ASCII is a few instructions per 16 bytes).
-    fn str_at(&self, at: u32, len: u32) -> &str {
-        std::str::from_utf8(self.raw(at, len)).unwrap_or("")
     }
 
     /// The position of the `i`-th key of the object at `obj` (for fetching
@@ -211,6 +209,7 @@ impl Arena {
     }
 
     /// The position just past the value at `at` and its contents.
+    #[inline]
     fn end_of(&self, at: u32) -> u32 {
         match self.tag(at) {
             POS | NEG | FLOAT => at + 9,
@@ -372,6 +371,7 @@ impl<'a> Json<'a> for FlatVal<'a> {
     type Obj = FlatObj<'a>;
     type Elems = FlatElems<'a>;
 
+    #[inline]
     fn view(self) -> View<'a, Self> {
         let (doc, at) = (self.doc, self.at);
         match doc.tag(at) {
@@ -380,7 +380,7 @@ impl<'a> Json<'a> for FlatVal<'a> {
             POS => View::Num(Num::Pos(doc.u64_at(at + 1))),
             NEG => View::Num(Num::Neg(doc.u64_at(at + 1) as i64)),
             FLOAT => View::Num(Num::Float(f64::from_bits(doc.u64_at(at + 1)))),
-            STR => View::Str(doc.str_at(at + 5, doc.u32_at(at + 1))),
+            STR => View::Str(doc.raw(at + 5, doc.u32_at(at + 1))),
             ARRAY => View::Array(FlatElems {
                 doc,
                 next: at + 9,
@@ -398,16 +398,19 @@ impl<'a> Json<'a> for FlatVal<'a> {
 
 impl<'a> FlatObj<'a> {
     /// The position of the `i`-th key (its length, then its bytes).
+    #[inline]
     fn key_at(self, i: u32) -> u32 {
         self.at + self.doc.u32_at(self.at + 9 + 4 * i)
     }
 
     /// The bytes of the key at `k`.
+    #[inline]
     fn key(self, k: u32) -> &'a [u8] {
         self.doc.raw(k + 4, self.doc.u32_at(k))
     }
 
     /// The value of the key at `k`.
+    #[inline]
     fn value_of(self, k: u32) -> FlatVal<'a> {
         FlatVal {
             doc: self.doc,
@@ -419,6 +422,7 @@ impl<'a> FlatObj<'a> {
 impl<'a> Obj<'a> for FlatObj<'a> {
     type Val = FlatVal<'a>;
 
+    #[inline]
     fn get(self, name: &str, hint: &Hint) -> Option<FlatVal<'a>> {
         let name = name.as_bytes();
         if let Ok(i) = u32::try_from(hint.get())

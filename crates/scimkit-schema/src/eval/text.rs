@@ -5,7 +5,8 @@
 //! Case-insensitive comparison lowercases both sides. The needle is lowercased
 //! once, when the filter is compiled; the attribute value is never copied when
 //! both are ASCII (the common case: user names, e-mail addresses, ids), and is
-//! lowercased into a temporary `String` only when one of them is not.
+//! lowercased into a temporary `String` only when one of them is not. Values
+//! are taken as UTF-8 bytes, so only that last case needs them as `str`.
 
 use std::cmp::Ordering;
 
@@ -37,68 +38,89 @@ impl Needle {
     }
 
     /// `hay` equals the needle.
-    pub(crate) fn eq(&self, hay: &str) -> bool {
+    #[inline]
+    pub(crate) fn eq(&self, hay: &[u8]) -> bool {
+        let text = self.text.as_bytes();
         if self.case_exact {
-            return hay == self.text;
+            return hay == text;
         }
         if self.ascii && hay.is_ascii() {
-            return hay.eq_ignore_ascii_case(&self.text);
+            return hay.eq_ignore_ascii_case(text);
         }
-        hay.to_lowercase() == self.text
+        lower(hay).is_some_and(|h| h == self.text)
     }
 
     /// `hay` starts with the needle.
-    pub(crate) fn starts(&self, hay: &str) -> bool {
+    #[inline]
+    pub(crate) fn starts(&self, hay: &[u8]) -> bool {
+        let text = self.text.as_bytes();
         if self.case_exact {
-            return hay.starts_with(self.text.as_str());
+            return hay.starts_with(text);
         }
         if self.ascii && hay.is_ascii() {
-            let n = self.text.len();
-            return hay.len() >= n
-                && hay.as_bytes()[..n].eq_ignore_ascii_case(self.text.as_bytes());
+            return hay
+                .get(..text.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(text));
         }
-        hay.to_lowercase().starts_with(self.text.as_str())
+        lower(hay).is_some_and(|h| h.starts_with(self.text.as_str()))
     }
 
     /// `hay` ends with the needle.
-    pub(crate) fn ends(&self, hay: &str) -> bool {
+    #[inline]
+    pub(crate) fn ends(&self, hay: &[u8]) -> bool {
+        let text = self.text.as_bytes();
         if self.case_exact {
-            return hay.ends_with(self.text.as_str());
+            return hay.ends_with(text);
         }
         if self.ascii && hay.is_ascii() {
-            let n = self.text.len();
-            return hay.len() >= n
-                && hay.as_bytes()[hay.len() - n..].eq_ignore_ascii_case(self.text.as_bytes());
+            return hay
+                .len()
+                .checked_sub(text.len())
+                .and_then(|from| hay.get(from..))
+                .is_some_and(|h| h.eq_ignore_ascii_case(text));
         }
-        hay.to_lowercase().ends_with(self.text.as_str())
+        lower(hay).is_some_and(|h| h.ends_with(self.text.as_str()))
     }
 
     /// `hay` contains the needle.
-    pub(crate) fn within(&self, hay: &str) -> bool {
+    pub(crate) fn within(&self, hay: &[u8]) -> bool {
+        let text = self.text.as_bytes();
         if self.case_exact {
-            return hay.contains(self.text.as_str());
+            return text.is_empty() || hay.windows(text.len()).any(|w| w == text);
         }
         if self.ascii && hay.is_ascii() {
-            let n = self.text.as_bytes();
-            return n.is_empty()
+            return text.is_empty()
                 || hay
-                    .as_bytes()
-                    .windows(n.len())
-                    .any(|w| w.eq_ignore_ascii_case(n));
+                    .windows(text.len())
+                    .any(|w| w.eq_ignore_ascii_case(text));
         }
-        hay.to_lowercase().contains(self.text.as_str())
+        lower(hay).is_some_and(|h| h.contains(self.text.as_str()))
     }
 
-    /// How `hay` orders against the needle.
-    pub(crate) fn cmp(&self, hay: &str) -> Ordering {
+    /// How `hay` orders against the needle (UTF-8 byte order is code point
+    /// order, so case-exact strings compare as bytes).
+    pub(crate) fn cmp(&self, hay: &[u8]) -> Ordering {
+        let text = self.text.as_bytes();
         if self.case_exact {
-            return hay.cmp(self.text.as_str());
+            return hay.cmp(text);
         }
         if self.ascii && hay.is_ascii() {
-            return cmp_ascii_ci(hay, &self.text);
+            return hay
+                .iter()
+                .map(u8::to_ascii_lowercase)
+                .cmp(text.iter().copied());
         }
-        hay.to_lowercase().as_str().cmp(self.text.as_str())
+        match lower(hay) {
+            Some(h) => h.as_str().cmp(self.text.as_str()),
+            None => hay.cmp(text),
+        }
     }
+}
+
+/// `hay` lowercased (`str::to_lowercase`); `None` if it is not UTF-8, which
+/// the evaluator's text always is.
+fn lower(hay: &[u8]) -> Option<String> {
+    std::str::from_utf8(hay).ok().map(str::to_lowercase)
 }
 
 /// Orders two strings, case-insensitively unless `case_exact` (for `sortBy`).

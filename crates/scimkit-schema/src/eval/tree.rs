@@ -58,7 +58,8 @@ pub(crate) enum View<'a, J: Json<'a>> {
     Null,
     Bool(bool),
     Num(Num),
-    Str(&'a str),
+    /// A string, as its UTF-8 bytes.
+    Str(&'a [u8]),
     Array(J::Elems),
     Object(J::Obj),
 }
@@ -101,7 +102,7 @@ impl<'a> Json<'a> for &'a Value {
             Value::Null => View::Null,
             Value::Bool(b) => View::Bool(*b),
             Value::Number(n) => View::Num(Num::from_number(n)),
-            Value::String(s) => View::Str(s),
+            Value::String(s) => View::Str(s.as_bytes()),
             Value::Array(a) => View::Array(a.iter()),
             Value::Object(m) => View::Object(m),
         }
