@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use scimkit_schema::eval::{Node, Operand};
+use scimkit_schema::eval::{FlatResource, Node, Operand};
 use scimkit_schema::{
     AttrType, AttributeDef, Resource, ResourceSchema, Uniqueness, common_attributes, get_ci,
 };
@@ -37,10 +37,25 @@ impl Index {
     }
 }
 
+/// A stored resource with the copy filters are matched against.
+#[derive(Debug)]
+struct Entry {
+    stored: StoredResource,
+    /// Built on every write; scans read it instead of the `serde_json` tree
+    /// (several times faster once a tenant outgrows the CPU caches).
+    flat: FlatResource,
+}
+
+impl AsRef<FlatResource> for Entry {
+    fn as_ref(&self) -> &FlatResource {
+        &self.flat
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct Partition {
     /// By id; lists come out in id order (sorted when listed).
-    resources: HashMap<String, StoredResource>,
+    resources: HashMap<String, Entry>,
     indexes: Vec<Index>,
 }
 
@@ -74,7 +89,7 @@ impl Partition {
     }
 
     pub(super) fn get(&self, id: &str) -> Option<&StoredResource> {
-        self.resources.get(id)
+        self.resources.get(id).map(|e| &e.stored)
     }
 
     /// Fails with `Conflict` when `r` would share a unique value with a
@@ -108,11 +123,13 @@ impl Partition {
                 ix.map.entry(k).or_default().insert(stored.id.clone());
             }
         }
-        self.resources.insert(stored.id.clone(), stored);
+        let flat = FlatResource::new(&stored.resource);
+        self.resources
+            .insert(stored.id.clone(), Entry { stored, flat });
     }
 
     pub(super) fn remove(&mut self, id: &str) {
-        let Some(old) = self.resources.remove(id) else {
+        let Some(Entry { stored: old, .. }) = self.resources.remove(id) else {
             return;
         };
         for ix in &mut self.indexes {
@@ -133,18 +150,22 @@ impl Partition {
     pub(super) fn list(&self, q: &ListQuery<'_>) -> ListResult {
         let Some(filter) = q.compiled else {
             return ListResult::unprocessed(
-                self.sorted(self.resources.values().cloned().collect()),
+                self.sorted(self.resources.values().map(|e| e.stored.clone()).collect()),
             );
         };
-        let matching = |r: &&StoredResource| filter.matches(&r.resource);
         let resources: Vec<StoredResource> = match self.candidates(filter.root()) {
             Some(ids) => ids
                 .iter()
                 .filter_map(|id| self.resources.get(id))
-                .filter(matching)
-                .cloned()
+                .filter(|e| filter.matches_flat(&e.flat))
+                .map(|e| e.stored.clone())
                 .collect(),
-            None => self.sorted(self.resources.values().filter(matching).cloned().collect()),
+            None => self.sorted(
+                filter
+                    .select_flat(self.resources.values())
+                    .map(|e| e.stored.clone())
+                    .collect(),
+            ),
         };
         ListResult {
             total: resources.len() as u64,

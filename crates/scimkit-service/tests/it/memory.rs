@@ -95,6 +95,59 @@ async fn indexed_and_scanned_filters_agree() {
     }
 }
 
+/// The number of resources of `rs` that `text` matches, by a list.
+async fn count(s: &MemoryStore, rs: &scimkit_schema::ResourceSchema, text: &str) -> u64 {
+    let compat = Compat::default();
+    let f = parse_filter(text, &compat.parse).unwrap().into_owned();
+    let cf = CompiledFilter::new(&f, rs, &compat).unwrap();
+    let mut q = ListQuery::all(rs, 1000);
+    q.filter = Some(&f);
+    q.compiled = Some(&cf);
+    finish_list(&q, s.list(&TenantId::default(), &q).await.unwrap()).1
+}
+
+/// Scans read each resource's `FlatResource`, which every write rebuilds.
+#[tokio::test]
+async fn scans_see_every_write() {
+    let reg = Registry::core();
+    let users = reg.resource_type("User").unwrap();
+    let groups = reg.resource_type("Group").unwrap();
+    let s = MemoryStore::new();
+    let t = TenantId::default();
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let u = s
+            .create(&t, users, user(&format!("user{i}"), &format!("E{i}")))
+            .await
+            .unwrap();
+        ids.push(u);
+    }
+    assert_eq!(count(&s, users, r#"userName sw "user3""#).await, 11);
+    let old = &ids[3];
+    s.replace(&t, users, &old.id, user("renamed", "E3"), None)
+        .await
+        .unwrap();
+    assert_eq!(count(&s, users, r#"userName sw "user3""#).await, 10);
+    assert_eq!(count(&s, users, r#"userName sw "RENA""#).await, 1);
+    s.delete(&t, users, &ids[30].id, None).await.unwrap();
+    assert_eq!(count(&s, users, r#"userName sw "user3""#).await, 9);
+
+    let g = Resource::from_value(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "G"
+    }))
+    .unwrap();
+    let g = s.create(&t, groups, g).await.unwrap();
+    assert_eq!(count(&s, groups, r#"members[value eq "m5"]"#).await, 0);
+    s.add_members(&t, groups, &g.id, &[Member::new("m5")])
+        .await
+        .unwrap();
+    assert_eq!(count(&s, groups, r#"members[value eq "m5"]"#).await, 1);
+    s.remove_members(&t, groups, &g.id, &["m5".into()])
+        .await
+        .unwrap();
+    assert_eq!(count(&s, groups, r#"members[value eq "m5"]"#).await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_member_additions_lose_nothing() {
     let reg = Registry::core();
