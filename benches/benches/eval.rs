@@ -14,6 +14,11 @@
 //!   (parses one dateTime per user; no bar);
 //! - `eval/100k_users/and_or`: `active eq true and (title pr or urn:…:department eq "Sales")`
 //!   (no bar).
+//!
+//! Each runs four ways: `matches` and `select` on the `Resource`s, and
+//! `flat` (`matches_flat`) and `select_flat` on each user's `FlatResource`
+//! (what `MemoryStore` scans). `eval/flat_build` is the cost of making the
+//! `FlatResource`s.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -188,6 +193,20 @@ fn bench_users(c: &mut Criterion) {
         }
         g.finish();
     }
+    // What a store pays per write to keep a `FlatResource`.
+    let mut g = c.benchmark_group("eval/flat_build");
+    g.throughput(Throughput::Elements(1_000));
+    g.bench_function("1k_users", |b| {
+        b.iter(|| {
+            black_box(&users[..1_000])
+                .iter()
+                .map(|u| FlatResource::new(u).heap_bytes())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+    let bytes: usize = flats.iter().map(FlatResource::heap_bytes).sum();
+    eprintln!("FlatResource: {} bytes per user on average", bytes / USERS);
 }
 
 criterion_group!(benches, bench_users);

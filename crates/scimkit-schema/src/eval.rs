@@ -35,6 +35,36 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Many resources
+//!
+//! A store that holds resources in memory and scans them keeps a
+//! [`FlatResource`] per resource (one contiguous block, rebuilt on every
+//! write) and matches with [`CompiledFilter::select_flat`]: the same answers
+//! as [`CompiledFilter::matches`], several times faster once the resources
+//! outgrow the CPU caches (`docs/BENCHMARKS.md`, "Filter evaluation").
+//!
+//! ```
+//! use scimkit_schema::{Compat, Registry, Resource, eval::{CompiledFilter, FlatResource}};
+//! use scimkit_filter::parse_filter;
+//!
+//! let registry = Registry::core();
+//! let users = registry.resource_type("User").unwrap();
+//! let compat = Compat::default();
+//! let flats: Vec<FlatResource> = (0..100)
+//!     .map(|i| {
+//!         Resource::from_value(serde_json::json!({
+//!             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+//!             "userName": format!("user{i}@contoso.com"),
+//!         }))
+//!         .map(|r| FlatResource::new(&r))
+//!     })
+//!     .collect::<Result<_, _>>()?;
+//! let filter = parse_filter(r#"userName sw "USER4""#, &compat.parse)?;
+//! let compiled = CompiledFilter::new(&filter, users, &compat)?;
+//! assert_eq!(compiled.select_flat(&flats).count(), 11); // user4, user40 … user49
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Rules
 //!
 //! - Attribute names and schema URIs are case-insensitive (RFC 7643 §2.1);
