@@ -167,13 +167,7 @@ impl CompiledFilter {
         I::IntoIter: 'f,
         'r: 'f,
     {
-        batch::Select {
-            node: &self.root,
-            iter: resources.into_iter(),
-            batch: [None; batch::BATCH],
-            pos: 0,
-            len: 0,
-        }
+        batch::Select::new(&self.root, resources.into_iter())
     }
 
     /// The items of `items` whose [`FlatResource`] matches, in order: the

@@ -179,13 +179,67 @@ fn tag(v: &Value) -> u64 {
     }
 }
 
+/// Items taken from an iterator [`BATCH`] at a time.
+struct Batches<'r, T, I> {
+    iter: I,
+    items: [Option<&'r T>; BATCH],
+    pos: usize,
+    len: usize,
+}
+
+impl<'r, T, I: Iterator<Item = &'r T>> Batches<'r, T, I> {
+    fn new(iter: I) -> Self {
+        Batches {
+            iter,
+            items: [None; BATCH],
+            pos: 0,
+            len: 0,
+        }
+    }
+
+    /// The next item of the current batch (`None` when it is used up).
+    fn pop(&mut self) -> Option<&'r T> {
+        while self.pos < self.len {
+            let r = self.items[self.pos].take();
+            self.pos += 1;
+            if r.is_some() {
+                return r;
+            }
+        }
+        None
+    }
+
+    /// Takes the next batch; `false` when the iterator is exhausted.
+    fn refill(&mut self) -> bool {
+        self.pos = 0;
+        self.len = 0;
+        for slot in &mut self.items {
+            let Some(r) = self.iter.next() else { break };
+            *slot = Some(r);
+            self.len += 1;
+        }
+        self.len > 0
+    }
+
+    /// The items of the current batch.
+    fn current(&self) -> impl Iterator<Item = &'r T> + '_ {
+        self.items[..self.len].iter().flatten().copied()
+    }
+}
+
 /// The resources of `iter` that satisfy `node`, in order.
 pub(crate) struct Select<'f, 'r, I> {
-    pub(crate) node: &'f Node,
-    pub(crate) iter: I,
-    pub(crate) batch: [Option<&'r Resource>; BATCH],
-    pub(crate) pos: usize,
-    pub(crate) len: usize,
+    node: &'f Node,
+    batch: Batches<'r, Resource, I>,
+}
+
+impl<'f, 'r, I: Iterator<Item = &'r Resource>> Select<'f, 'r, I> {
+    pub(crate) fn new(node: &'f Node, iter: I) -> Self {
+        Select {
+            node,
+            batch: Batches::new(iter),
+        }
+    }
 }
 
 impl<'r, I: Iterator<Item = &'r Resource>> Iterator for Select<'_, 'r, I> {
@@ -193,28 +247,17 @@ impl<'r, I: Iterator<Item = &'r Resource>> Iterator for Select<'_, 'r, I> {
 
     fn next(&mut self) -> Option<&'r Resource> {
         loop {
-            while self.pos < self.len {
-                let r = self.batch[self.pos].take();
-                self.pos += 1;
-                if let Some(r) = r
-                    && super::exec::eval::<&Value>(self.node, r.as_map())
-                {
+            while let Some(r) = self.batch.pop() {
+                if super::exec::eval::<&Value>(self.node, r.as_map()) {
                     return Some(r);
                 }
             }
-            self.len = 0;
-            self.pos = 0;
-            for slot in &mut self.batch {
-                let Some(r) = self.iter.next() else { break };
-                *slot = Some(r);
-                self.len += 1;
-            }
-            if self.len == 0 {
+            if !self.batch.refill() {
                 return None;
             }
             for level in 1..=MAX_LEVEL {
                 let mut reach = Reach::default();
-                for r in self.batch[..self.len].iter().flatten() {
+                for r in self.batch.current() {
                     warm(self.node, r.as_map(), level, &mut reach);
                 }
                 black_box(reach.sum);
@@ -305,21 +348,15 @@ impl<'f> FlatPlan<'f> {
 pub(crate) struct SelectFlat<'f, 'r, T, I> {
     node: &'f Node,
     plan: FlatPlan<'f>,
-    iter: I,
-    batch: [Option<&'r T>; BATCH],
-    pos: usize,
-    len: usize,
+    batch: Batches<'r, T, I>,
 }
 
-impl<'f, 'r, T, I> SelectFlat<'f, 'r, T, I> {
+impl<'f, 'r, T, I: Iterator<Item = &'r T>> SelectFlat<'f, 'r, T, I> {
     pub(crate) fn new(node: &'f Node, iter: I) -> Self {
         SelectFlat {
             node,
             plan: FlatPlan::new(node),
-            iter,
-            batch: [None; BATCH],
-            pos: 0,
-            len: 0,
+            batch: Batches::new(iter),
         }
     }
 }
@@ -333,29 +370,18 @@ where
 
     fn next(&mut self) -> Option<&'r T> {
         loop {
-            while self.pos < self.len {
-                let r = self.batch[self.pos].take();
-                self.pos += 1;
-                if let Some(r) = r
-                    && super::flat::eval(self.node, r.as_ref())
-                {
+            while let Some(r) = self.batch.pop() {
+                if super::flat::eval(self.node, r.as_ref()) {
                     return Some(r);
                 }
             }
-            self.len = 0;
-            self.pos = 0;
-            for slot in &mut self.batch {
-                let Some(r) = self.iter.next() else { break };
-                *slot = Some(r);
-                self.len += 1;
-            }
-            if self.len == 0 {
+            if !self.batch.refill() {
                 return None;
             }
             let levels = if self.plan.exts.is_empty() { 2 } else { 3 };
             for level in 1..=levels {
                 let mut sum = 0u64;
-                for r in self.batch[..self.len].iter().flatten() {
+                for r in self.batch.current() {
                     if let Some(a) = r.as_ref().arena() {
                         sum = sum.wrapping_add(self.plan.warm(a, level));
                     }
