@@ -3,6 +3,7 @@
 //! expected outcome, behind one `check()` helper.
 
 mod batch;
+mod flat;
 mod rules;
 mod sort;
 
