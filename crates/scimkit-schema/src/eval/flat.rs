@@ -43,8 +43,8 @@ const OBJECT: u8 = 8;
 /// own, and matching one resource waits for them one after the other. A
 /// `FlatResource` holds the same JSON in one block, in document order (an
 /// attribute's key, value and sub-attributes side by side), so matching reads
-/// one or two neighbouring cache lines instead. Values, key order and key case are kept exactly;
-/// [`CompiledFilter::matches_flat`] gives the same answer as
+/// a few neighbouring cache lines instead. Values, key order and key case are
+/// kept exactly; [`CompiledFilter::matches_flat`] gives the same answer as
 /// [`CompiledFilter::matches`] on the resource it was made from.
 ///
 /// It costs one walk of the resource to build and about as much memory as the
@@ -118,7 +118,8 @@ impl FlatResource {
         FlatResource { repr }
     }
 
-    /// The heap memory held, in bytes.
+    /// The size of the copy in bytes (the heap memory it holds; for a
+    /// resource kept as JSON, the size its copy would have taken).
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Arena(a) => a.0.len(),
