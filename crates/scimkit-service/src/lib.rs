@@ -54,6 +54,7 @@
 //! | `conformance` | [`conformance`]: the HTTP conformance suite adapters run over real sockets |
 
 mod auth;
+mod blocking;
 mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
