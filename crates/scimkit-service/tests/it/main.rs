@@ -8,3 +8,4 @@ mod auth;
 mod events;
 mod handle;
 mod memory;
+mod secrets;
