@@ -69,7 +69,9 @@ pub struct PatchOutcome {
 /// Errors: `invalidSyntax` (no PatchOp schema URI, unknown op), `invalidPath`
 /// (unparseable path, unknown attribute), `noTarget` (a filter that matches
 /// nothing, `remove` without path), `invalidValue` (missing value, wrong
-/// type, no `Operations`), `mutability` (readOnly, or immutable and set).
+/// type, no `Operations`), `mutability` (readOnly, or immutable and set;
+/// a path into a readOnly attribute, or a `remove` from an immutable one, is
+/// `mutability` before any target is looked for, never `noTarget`).
 /// On error the resource is left exactly as it was.
 pub fn apply(
     resource: &mut Resource,

@@ -52,6 +52,31 @@ fn mutability_err(t: &Target<'_, '_>, def: &AttributeDef) -> ScimError {
     ScimError::mutability(format!("{}: attribute {} is {what}", t.at, def.name))
 }
 
+/// The definition that forbids the operation on `t` whatever the resource
+/// holds: a `readOnly` attribute or sub-attribute, and for `remove` an
+/// `immutable` one. Checked before looking for a target, so that a PATCH on
+/// `groups.value` is `400 mutability` whether or not the user has groups
+/// (RFC 7644 §3.5.2: "mutability" comes from the attribute's definition;
+/// `noTarget` is for a path that could be applied but finds nothing).
+fn locked_definition<'s>(t: &Target<'s, '_>, kind: PatchOpKind) -> Option<ScimError> {
+    let locked = |d: &AttributeDef| {
+        d.mutability == Mutability::ReadOnly
+            || (kind == PatchOpKind::Remove && d.mutability == Mutability::Immutable)
+    };
+    let def = if locked(t.attr) {
+        t.attr
+    } else {
+        t.sub.filter(|s| locked(s))?
+    };
+    Some(match def.mutability {
+        Mutability::Immutable => ScimError::mutability(format!(
+            "{}: attribute {} is immutable; its values cannot be removed",
+            t.at, def.name
+        )),
+        _ => mutability_err(t, def),
+    })
+}
+
 fn is_set(v: Option<&Value>) -> bool {
     !matches!(v, None | Some(Value::Null))
 }
@@ -606,10 +631,13 @@ fn sub_attr<'s>(
         if count == 0 {
             return match new {
                 None => Ok(()),
-                Some(_) => Err(ScimError::no_target(format!(
-                    "{}: {} has no values",
-                    t.at, t.attr.name
-                ))),
+                Some(_) => match locked_definition(t, kind) {
+                    Some(e) => Err(e),
+                    None => Err(ScimError::no_target(format!(
+                        "{}: {} has no values",
+                        t.at, t.attr.name
+                    ))),
+                },
             };
         }
         let indices: Vec<usize> = (0..count).collect();
@@ -756,6 +784,9 @@ fn filtered<'s>(
         _ => Vec::new(),
     };
     if indices.is_empty() {
+        if let Some(e) = locked_definition(t, kind) {
+            return Err(e);
+        }
         return create_on_miss(cx, t, f, new);
     }
     let locked = |old: Option<&Value>| {
