@@ -2,6 +2,9 @@
 //! and without `path`, value filters, URN-qualified extension attributes, and
 //! the mutability rules of RFC 7643 §2.2.
 //!
+//! [`run`] is the whole pipeline a server runs (budgets, [`apply`], then
+//! validation of the result); [`apply`] is the application step alone.
+//!
 //! A request applies all its operations or none: changes are recorded in an
 //! undo log and rolled back when an operation fails (no clone of the
 //! resource). The [`PatchOutcome`] says what changed, so a store can skip
@@ -35,8 +38,13 @@
 mod journal;
 mod no_path;
 mod ops;
+mod pipeline;
 mod select;
 mod value;
+
+pub use pipeline::{
+    DEFAULT_MAX_PATCH_OPERATIONS, DEFAULT_MAX_PATCH_VALUES_PER_OPERATION, PatchLimits, Patched, run,
+};
 
 use scimkit_filter::{PatchPath, parse_patch_path};
 use serde_json::Value;
