@@ -39,6 +39,7 @@ mod journal;
 mod no_path;
 mod ops;
 mod pipeline;
+mod seen;
 mod select;
 mod value;
 

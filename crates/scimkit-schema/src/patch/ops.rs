@@ -3,12 +3,14 @@
 //! RFC 7643 §2.2 and the "primary" rule of §2.4.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
 use scimkit_filter::Filter;
 
 use super::journal::{Ext, Journal, container, container_mut, index_of};
+use super::seen::{Seen, SeenCache};
 use super::value::{field, field_exact_mut, has_exact};
 use super::{select, value};
 use crate::messages::PatchOpKind;
@@ -172,6 +174,7 @@ impl<'s> Cx<'_, 's> {
 
     /// Removes an extension object and its URI from `schemas`.
     pub(crate) fn remove_ext(&mut self, uri: &'s str) {
+        self.j.seen = None;
         self.canonicalise(None, uri);
         let index = index_of(self.root, uri);
         if let Some(old) = self.root.shift_remove(uri) {
@@ -266,29 +269,6 @@ fn value_rule(attr: &AttributeDef) -> Option<bool> {
     attr.sub_attribute("value").map(|d| d.case_exact)
 }
 
-/// Whether two values of a multi-valued attribute are the same value: equal
-/// `value` (and equal `type` when both carry one) for complex values with a
-/// `value` sub-attribute, equality otherwise.
-fn same_value(rule: Option<bool>, a: &Value, b: &Value) -> bool {
-    if let (Value::Object(x), Value::Object(y)) = (a, b)
-        && let Some(case_exact) = rule
-        && let (Some(xv), Some(yv)) = (field(x, "value"), field(y, "value"))
-    {
-        let values_equal = match (xv, yv) {
-            (Value::String(p), Value::String(q)) if !case_exact => p.eq_ignore_ascii_case(q),
-            _ => xv == yv,
-        };
-        if !values_equal {
-            return false;
-        }
-        return match (field(x, "type"), field(y, "type")) {
-            (Some(Value::String(p)), Some(Value::String(q))) => p.eq_ignore_ascii_case(q),
-            _ => true,
-        };
-    }
-    a == b
-}
-
 fn is_primary(v: &Value) -> bool {
     matches!(v, Value::Object(m) if matches!(field(m, "primary"), Some(Value::Bool(true))))
 }
@@ -344,6 +324,10 @@ pub(crate) fn apply_target<'s>(
             kind.as_str()
         )));
     }
+    if kind != PatchOpKind::Add || t.filter.is_some() || t.sub.is_some() {
+        // Only an `add` of whole values keeps the value set of `add_values`.
+        cx.j.seen = None;
+    }
     match (t.filter, t.sub) {
         (Some(f), _) => filtered(cx, kind, t, f, v),
         (None, Some(sub)) => sub_attr(cx, kind, t, sub, v),
@@ -386,10 +370,20 @@ fn whole<'s>(
             if is_members(t) {
                 let old = cur.map(member_ids).unwrap_or_default();
                 let now = member_ids(&new);
-                cx.j.members_removed
-                    .extend(old.iter().filter(|o| !now.contains(o)).cloned());
-                cx.j.members_added
-                    .extend(now.iter().filter(|n| !old.contains(n)).cloned());
+                let (old_set, now_set): (HashSet<&String>, HashSet<&String>) =
+                    (old.iter().collect(), now.iter().collect());
+                let removed: Vec<String> = old
+                    .iter()
+                    .filter(|o| !now_set.contains(o))
+                    .cloned()
+                    .collect();
+                let added: Vec<String> = now
+                    .iter()
+                    .filter(|n| !old_set.contains(n))
+                    .cloned()
+                    .collect();
+                cx.j.members_removed.extend(removed);
+                cx.j.members_added.extend(added);
             }
             cx.set_whole(t, new)
         }
@@ -423,16 +417,20 @@ fn remove_listed<'s>(
     t: &Target<'s, '_>,
     list: &Value,
 ) -> Result<(), ScimError> {
-    let rule = value_rule(t.attr);
-    let listed: Vec<&Value> = match list {
-        Value::Array(a) => a.iter().collect(),
-        one => vec![one],
-    };
+    let mut listed = Seen::new(value_rule(t.attr));
+    match list {
+        Value::Array(a) => a.iter().for_each(|l| {
+            listed.insert(l);
+        }),
+        one => {
+            listed.insert(one);
+        }
+    }
     let indices: Vec<usize> = match cx.current(t) {
         Some(Value::Array(a)) => a
             .iter()
             .enumerate()
-            .filter(|(_, e)| listed.iter().any(|l| same_value(rule, e, l)))
+            .filter(|(_, e)| listed.contains(e))
             .map(|(i, _)| i)
             .collect(),
         _ => Vec::new(),
@@ -449,20 +447,26 @@ fn remove_indices<'s>(cx: &mut Cx<'_, 's>, t: &Target<'s, '_>, indices: &[usize]
     let members = is_members(t);
     let mut emptied = false;
     if let Some(Value::Array(a)) = cx.slot(t) {
+        // One pass: keep what is not removed, move the rest out (ascending
+        // `indices`, as every caller builds them).
+        let old = std::mem::take(a);
         let mut removed = Vec::with_capacity(indices.len());
-        for &i in indices.iter().rev() {
-            if i < a.len() {
-                removed.push((i, a.remove(i)));
+        let mut next = indices.iter().copied().peekable();
+        a.reserve(old.len().saturating_sub(indices.len()));
+        for (i, v) in old.into_iter().enumerate() {
+            while next.next_if(|&r| r < i).is_some() {}
+            if next.next_if_eq(&i).is_some() {
+                removed.push((i, v));
+            } else {
+                a.push(v);
             }
         }
         emptied = a.is_empty();
         if members {
             cx.j.members_removed
-                .extend(removed.iter().rev().filter_map(|(_, old)| member_id(old)));
+                .extend(removed.iter().filter_map(|(_, old)| member_id(old)));
         }
-        for (i, old) in removed {
-            cx.j.removed_elem(t.ext, &t.attr.name, i, old);
-        }
+        cx.j.removed_elems(t.ext, &t.attr.name, removed);
     }
     cx.mark(t);
     if emptied {
@@ -479,22 +483,40 @@ fn add_values<'s>(
     items: Vec<Value>,
 ) -> Result<(), ScimError> {
     let attr = t.attr;
+    let cached = cx.j.seen.take();
     let cur: &[Value] = match cx.current(t) {
         Some(Value::Array(a)) => a,
         _ => &[],
     };
+    // One hash set keyed on the "same value" comparison: linear in the
+    // values present plus the values added, and kept for the next `add` to
+    // the same attribute.
     let rule = value_rule(attr);
+    let mut seen = match cached {
+        Some(c) if c.ext == t.ext && c.key == attr.name && c.len == cur.len() => c.seen,
+        _ => {
+            let mut seen = Seen::new(rule);
+            for e in cur {
+                seen.insert(e);
+            }
+            seen
+        }
+    };
     let mut to_add: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
-        if !cur
-            .iter()
-            .chain(to_add.iter())
-            .any(|e| same_value(rule, e, &item))
-        {
+        if seen.insert(&item) {
             to_add.push(item);
         }
     }
     if to_add.is_empty() {
+        if rule.is_some() {
+            cx.j.seen = Some(SeenCache {
+                ext: t.ext,
+                key: &attr.name,
+                len: cur.len(),
+                seen,
+            });
+        }
         return Ok(());
     }
     if attr.mutability == Mutability::ReadOnly
@@ -505,6 +527,15 @@ fn add_values<'s>(
     let primary = to_add.iter().rposition(is_primary);
     if let Some(p) = primary {
         clear_primary_except(&mut to_add, p);
+    }
+    if rule.is_some() {
+        // By `value` and `type`: clearing `primary` does not change the keys.
+        cx.j.seen = Some(SeenCache {
+            ext: t.ext,
+            key: &attr.name,
+            len: cur.len() + to_add.len(),
+            seen,
+        });
     }
     if is_members(t) {
         cx.j.members_added

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::{Profile, Registry, Resource, patch};
 
+mod budgets;
 mod cases;
 
 fn fixtures() -> Map<String, Value> {

@@ -8,4 +8,5 @@ mod auth;
 mod events;
 mod handle;
 mod memory;
+mod patch_budgets;
 mod secrets;
