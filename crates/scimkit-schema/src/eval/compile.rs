@@ -235,6 +235,13 @@ fn comparison(
             scimkit_filter_value(value)
         )))
     };
+    if let CompValue::String(s) = value
+        && s.contains('\0')
+    {
+        // No stored string holds U+0000 (validation refuses it), and SQL
+        // stores cannot take it as a parameter.
+        return bad("the value contains U+0000 (NUL)".into());
+    }
     if matches!(value, CompValue::Null) {
         if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
             return bad("null can only be compared with eq or ne".into());

@@ -598,3 +598,27 @@ fn secrets_are_not_filterable() {
     check(r#"keys[kid eq "k1"]"#, "jsmith", No);
     check(r#"vault.label pr"#, "jsmith", No);
 }
+
+/// A comparison value holding U+0000 is `400 invalidFilter` in every profile
+/// (written as the JSON escape `\u0000`; written raw, the parser already
+/// refuses the control character), wherever it sits.
+#[test]
+fn nul_in_a_comparison_value() {
+    for profile in [
+        Profile::Strict,
+        Profile::Interoperable,
+        Profile::Entra,
+        Profile::Okta,
+    ] {
+        let compat = profile.compat();
+        for filter in [
+            r#"userName eq "a\u0000""#,
+            r#"userName sw "\u0000""#,
+            r#"not (displayName co "x\u0000y")"#,
+            r#"emails[value ew "\u0000"]"#,
+            r#"meta.created gt "2011-05-13T04:42:34Z\u0000""#,
+        ] {
+            check_with(&compat, filter, "jsmith", Err("U+0000"));
+        }
+    }
+}
