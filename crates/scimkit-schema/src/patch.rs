@@ -35,6 +35,7 @@
 //! # Ok::<(), scimkit_schema::ScimError>(())
 //! ```
 
+mod batch;
 mod journal;
 mod no_path;
 mod ops;
@@ -91,19 +92,30 @@ pub fn apply(
     patch.check(compat)?;
     let mut j = Journal::default();
     let root = resource.as_map_mut();
-    for (i, op) in patch.operations.iter().enumerate() {
+    let ops = &patch.operations;
+    let mut i = 0;
+    while i < ops.len() {
         let mut cx = Cx {
             root: &mut *root,
             j: &mut j,
             compat,
         };
-        if let Err(mut e) = apply_operation(&mut cx, op, rs) {
+        // A run of removals by value goes in one pass (see `batch`).
+        let (result, n) = match batch::run(&ops[i..], i, rs, compat) {
+            Some(run) => {
+                let n = run.removals.len();
+                (ops::remove_run(&mut cx, &run), n)
+            }
+            None => (apply_operation(&mut cx, &ops[i], rs).map_err(|e| (i, e)), 1),
+        };
+        if let Err((at, mut e)) = result {
             j.rollback(root);
-            if patch.operations.len() > 1 {
-                e.detail = format!("Operations[{i}]: {}", e.detail);
+            if ops.len() > 1 {
+                e.detail = format!("Operations[{at}]: {}", e.detail);
             }
             return Err(e);
         }
+        i += n;
     }
     j.settle(root);
     Ok(PatchOutcome {

@@ -3,7 +3,7 @@
 //! RFC 7643 §2.2 and the "primary" rule of §2.4.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -939,6 +939,69 @@ fn replace_simple_values<'s>(
     }
     if changed {
         cx.mark(t);
+    }
+    Ok(())
+}
+
+/// Applies a run of removals by value (see `super::batch`): one index of
+/// the attribute's values by the sub-attribute's `eq` key, then each
+/// removal takes the values under its key; one that finds none left is
+/// `noTarget`, as it would be applied alone. Errors carry the operation's
+/// index.
+pub(crate) fn remove_run<'s>(
+    cx: &mut Cx<'_, 's>,
+    run: &super::batch::Run<'s, '_>,
+) -> Result<(), (usize, ScimError)> {
+    cx.j.seen = None;
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    let t = Target {
+        ext: run.ext,
+        attr: run.attr,
+        sub: None,
+        filter: None,
+        at: run.removals.first().map_or("", |r| r.at),
+    };
+    if let Some(Value::Array(a)) = cx.current(&t) {
+        for (i, e) in a.iter().enumerate() {
+            if let Value::Object(m) = e
+                && let Some(Value::String(v)) = field(m, &run.sub.name)
+            {
+                index
+                    .entry(super::batch::key(run.sub, v).into_owned())
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+    // In operation order, as applying them one by one would report them.
+    let mut indices = Vec::new();
+    for r in &run.removals {
+        match index.remove(super::batch::key(run.sub, &r.needle).as_ref()) {
+            Some(found) => indices.extend(found),
+            None => {
+                return Err((
+                    r.index,
+                    ScimError::no_target(format!(
+                        "{}: no value of {} matches the filter",
+                        r.at, run.attr.name
+                    )),
+                ));
+            }
+        }
+    }
+    let members: Vec<String> = match (is_members(&t), cx.current(&t)) {
+        (true, Some(Value::Array(a))) => indices
+            .iter()
+            .filter_map(|&i| a.get(i).and_then(member_id))
+            .collect(),
+        _ => Vec::new(),
+    };
+    indices.sort_unstable();
+    let before = cx.j.members_removed.len();
+    remove_indices(cx, &t, &indices);
+    if is_members(&t) {
+        cx.j.members_removed.truncate(before);
+        cx.j.members_removed.extend(members);
     }
     Ok(())
 }

@@ -204,3 +204,15 @@ fn large_changes_roll_back() {
         );
     }
 }
+
+/// 10,000 operations each removing one member by filter (Okta's form)
+/// from a group of 10,001: one index of the members, not 10,000 scans.
+#[test]
+fn ten_thousand_single_member_removes() {
+    let ops: Vec<Value> = (0..DEFAULT_MAX_PATCH_OPERATIONS)
+        .map(|i| json!({"op": "remove", "path": format!("members[value eq \"m{i}\"]")}))
+        .collect();
+    let g = run(&group(10_001), Value::Array(ops), &PatchLimits::default()).unwrap();
+    assert_eq!(member_count(&g), 1);
+    assert_eq!(g.as_map()["members"][0]["value"], "m10000");
+}
