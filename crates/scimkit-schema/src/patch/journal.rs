@@ -69,6 +69,9 @@ pub(crate) struct Journal<'s> {
     /// The value set of the attribute the last `add` appended to, while no
     /// other operation has run since.
     pub(crate) seen: Option<super::seen::SeenCache<'s>>,
+    /// The value index of the attribute the last filtered operation looked
+    /// into, while no operation has changed what it indexes since.
+    pub(crate) index: Option<super::ops::ValueIndex<'s>>,
 }
 
 /// The container object (resource root or extension object), read-only.

@@ -175,6 +175,7 @@ impl<'s> Cx<'_, 's> {
     /// Removes an extension object and its URI from `schemas`.
     pub(crate) fn remove_ext(&mut self, uri: &'s str) {
         self.j.seen = None;
+        self.j.index = None;
         self.canonicalise(None, uri);
         let index = index_of(self.root, uri);
         if let Some(old) = self.root.shift_remove(uri) {
@@ -327,6 +328,10 @@ pub(crate) fn apply_target<'s>(
     if kind != PatchOpKind::Add || t.filter.is_some() || t.sub.is_some() {
         // Only an `add` of whole values keeps the value set of `add_values`.
         cx.j.seen = None;
+    }
+    if t.filter.is_none() {
+        // Only filtered operations keep (and check) the value index.
+        cx.j.index = None;
     }
     match (t.filter, t.sub) {
         (Some(f), _) => filtered(cx, kind, t, f, v),
@@ -810,10 +815,32 @@ fn filtered<'s>(
             None => value::coerce_single(attr, v, cx.compat, t.at)?,
         }),
     };
-    let indices: Vec<usize> = match cx.current(t) {
-        Some(Value::Array(a)) => select::select(f, a, attr),
-        _ => Vec::new(),
+    let cached = cx.j.index.take();
+    let (indices, index) = match cx.current(t) {
+        Some(Value::Array(a)) => match indexable(f, attr) {
+            // `attr[sub eq "…"]`: looked up in an index of the values by
+            // `sub`, built once and kept while operations leave `sub` and
+            // the positions alone (`members[value eq "…"].display`, one
+            // operation per member, costs O(n + m), not O(n × m)).
+            Some((sub, needle)) => {
+                let index = match cached {
+                    Some(ix) if ix.fits(t, sub, a.len()) => ix,
+                    _ => ValueIndex::build(t, sub, a),
+                };
+                let found = index.get(needle);
+                (found, Some(index))
+            }
+            None => (select::select(f, a, attr), None),
+        },
+        _ => (Vec::new(), None),
     };
+    if let Some(index) = index
+        && t.sub.is_some_and(|s| s.name != index.sub.name)
+    {
+        // This operation changes only another sub-attribute of the values
+        // it selected (or appends, which the length check catches).
+        cx.j.index = Some(index);
+    }
     if indices.is_empty() {
         if let Some(e) = locked_definition(t, kind) {
             return Err(e);
@@ -943,6 +970,79 @@ fn replace_simple_values<'s>(
     Ok(())
 }
 
+/// `attr[sub eq "string"]` on a string sub-attribute: the sub-attribute and
+/// the string, for [`ValueIndex`].
+fn indexable<'s, 'f>(
+    f: &'f Filter<'_>,
+    attr: &'s AttributeDef,
+) -> Option<(&'s AttributeDef, &'f str)> {
+    let Filter::Compare {
+        path,
+        op: scimkit_filter::CompareOp::Eq,
+        value: scimkit_filter::CompValue::String(needle),
+    } = f
+    else {
+        return None;
+    };
+    if path.sub.is_some() || path.schema.is_some() || !attr.is_complex() {
+        return None;
+    }
+    let sub = attr.sub_attribute(&path.attr)?;
+    matches!(
+        sub.attr_type,
+        crate::AttrType::String | crate::AttrType::Reference
+    )
+    .then_some((sub, needle.as_ref()))
+}
+
+/// The positions of an attribute's values by the `eq` key of one string
+/// sub-attribute.
+#[derive(Debug)]
+pub(crate) struct ValueIndex<'s> {
+    ext: Ext<'s>,
+    attr: &'s str,
+    sub: &'s AttributeDef,
+    len: usize,
+    positions: HashMap<String, Vec<usize>>,
+}
+
+impl<'s> ValueIndex<'s> {
+    fn build(t: &Target<'s, '_>, sub: &'s AttributeDef, items: &[Value]) -> Self {
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in items.iter().enumerate() {
+            if let Value::Object(m) = e
+                && let Some(Value::String(v)) = field(m, &sub.name)
+            {
+                positions
+                    .entry(super::batch::key(sub, v).into_owned())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        ValueIndex {
+            ext: t.ext,
+            attr: &t.attr.name,
+            sub,
+            len: items.len(),
+            positions,
+        }
+    }
+
+    fn fits(&self, t: &Target<'_, '_>, sub: &AttributeDef, len: usize) -> bool {
+        self.ext == t.ext
+            && self.attr == t.attr.name
+            && std::ptr::eq(self.sub, sub)
+            && self.len == len
+    }
+
+    fn get(&self, needle: &str) -> Vec<usize> {
+        self.positions
+            .get(super::batch::key(self.sub, needle).as_ref())
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 /// Applies a run of removals by value (see `super::batch`): one index of
 /// the attribute's values by the sub-attribute's `eq` key, then each
 /// removal takes the values under its key; one that finds none left is
@@ -953,6 +1053,7 @@ pub(crate) fn remove_run<'s>(
     run: &super::batch::Run<'s, '_>,
 ) -> Result<(), (usize, ScimError)> {
     cx.j.seen = None;
+    cx.j.index = None;
     let mut index: HashMap<String, Vec<usize>> = HashMap::new();
     let t = Target {
         ext: run.ext,

@@ -216,3 +216,17 @@ fn ten_thousand_single_member_removes() {
     assert_eq!(member_count(&g), 1);
     assert_eq!(g.as_map()["members"][0]["value"], "m10000");
 }
+
+/// 10,000 operations each changing one member's `display` by filter: the
+/// index of the members by `value` is built once.
+#[test]
+fn ten_thousand_filtered_replaces() {
+    let ops: Vec<Value> = (0..DEFAULT_MAX_PATCH_OPERATIONS)
+        .map(|i| {
+            json!({"op": "replace", "path": format!("members[value eq \"m{i}\"].display"),
+                   "value": format!("M{i}")})
+        })
+        .collect();
+    let g = run(&group(10_000), Value::Array(ops), &PatchLimits::default()).unwrap();
+    assert_eq!(g.as_map()["members"][9_999]["display"], "M9999");
+}
