@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use scimkit_schema::messages::PatchOp;
-use scimkit_schema::{Profile, Registry, Resource, ScimError, patch};
+use scimkit_schema::patch::{self, PatchLimits};
+use scimkit_schema::{Profile, Registry, Resource, ScimError};
 
 /// `scimkit patch`.
 #[derive(Debug, Args)]
@@ -21,7 +22,10 @@ enum PatchCommand {
         long_about = "Apply a PATCH request (RFC 7644 §3.5.2) to a resource and print the \
             resource afterwards as pretty JSON.\n\n\
             The resource type (User, Group) is chosen from the resource's `schemas`. \
-            All operations apply or none: on error the SCIM error body \
+            This is the server's whole PATCH pipeline: the budgets (10,000 operations, \
+            10,000 values per operation), every operation (all or none), then the \
+            validation of the result under the same profile (a PATCH that removes \
+            userName fails as it would on a server). On error the SCIM error body \
             (urn:ietf:params:scim:api:messages:2.0:Error, with status and scimType) \
             is printed to standard output and the exit code is 1.",
         after_help = "Examples:\n  \
@@ -75,7 +79,7 @@ fn apply(a: &ApplyArgs) -> Result<String, ScimError> {
     let resource: serde_json::Value = serde_json::from_slice(&read(&a.resource)?).map_err(|e| {
         ScimError::invalid_syntax(format!("{}: not JSON: {e}", a.resource.display()))
     })?;
-    let mut resource = Resource::from_value(resource)?;
+    let resource = Resource::from_value(resource)?;
     let body = PatchOp::from_slice(&read(&a.patch)?)?;
     let registry = Registry::core();
     let rs = resource
@@ -88,8 +92,16 @@ fn apply(a: &ApplyArgs) -> Result<String, ScimError> {
                 "the resource's schemas name no known resource type (User, Group)",
             )
         })?;
-    patch::apply(&mut resource, &body, &rs, &a.profile.compat())?;
-    serde_json::to_string_pretty(&resource)
+    // The server's own pipeline: budgets, operations, then validation of the
+    // result under the same profile, so the CLI answers what a server answers.
+    let patched = patch::run(
+        &resource,
+        &body,
+        &rs,
+        &a.profile.compat(),
+        &PatchLimits::default(),
+    )?;
+    serde_json::to_string_pretty(&patched.resource)
         .map_err(|e| ScimError::internal(format!("cannot print the resource: {e}")))
 }
 

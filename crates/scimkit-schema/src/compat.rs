@@ -82,6 +82,17 @@ pub struct Compat {
     /// the attributes of their own default mappings (and Entra custom
     /// extension URNs) whether or not the service's schema has them.
     pub ignore_unknown_attributes: bool,
+    /// A `schemas` member inside the value of a PATCH on a whole extension
+    /// (`{"op":"add","path":"urn:…:enterprise:2.0:User","value":{"schemas":[…],
+    /// "employeeNumber":"…"}}`, or the extension's object in a path-less
+    /// value) is ignored instead of `400 invalidPath` ("schemas is not an
+    /// attribute of …").
+    ///
+    /// RFC 7644 §3.5.2 makes the value an object of the extension's
+    /// attributes, and `schemas` is not one. Source: scim2-tester (the SCIM 2
+    /// conformance tester of the python-scim2 project) PATCHes the
+    /// Enterprise User extension as a whole with its `schemas` inside.
+    pub ignore_schemas_in_extension_value: bool,
 }
 
 impl Compat {
@@ -98,6 +109,7 @@ impl Compat {
             value_keys_as_paths: false,
             unknown_filter_attr_matches_nothing: false,
             ignore_unknown_attributes: false,
+            ignore_schemas_in_extension_value: false,
         }
     }
 
@@ -115,6 +127,7 @@ impl Compat {
             value_keys_as_paths: true,
             unknown_filter_attr_matches_nothing: false,
             ignore_unknown_attributes: true,
+            ignore_schemas_in_extension_value: true,
         }
     }
 }
@@ -157,6 +170,7 @@ impl Profile {
                 value_keys_as_paths: true,
                 unknown_filter_attr_matches_nothing: false,
                 ignore_unknown_attributes: true,
+                ignore_schemas_in_extension_value: true,
             },
             Profile::Okta => Compat {
                 parse: ParseOptions::lenient(),
@@ -169,6 +183,7 @@ impl Profile {
                 value_keys_as_paths: false,
                 unknown_filter_attr_matches_nothing: false,
                 ignore_unknown_attributes: true,
+                ignore_schemas_in_extension_value: true,
             },
         }
     }

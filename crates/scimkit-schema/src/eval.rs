@@ -81,6 +81,12 @@
 //!   binary attribute, `co`/`sw`/`ew` on a boolean or number, and a value of the
 //!   wrong JSON type (`active eq "yes"`, `meta.created gt 5`) are `400 invalidFilter`
 //!   with a detail naming the attribute.
+//! - An attribute or sub-attribute that is `returned: never` (`password`) is
+//!   `400 invalidFilter` wherever the filter names it (under `not`, in a value
+//!   filter, as a sub-attribute, or as the implicit `value` of a complex
+//!   attribute), in every profile, and [`SortKey::new`] refuses it with
+//!   `400 invalidValue`: a yes/no answer about a secret, asked often enough,
+//!   is the secret.
 //! - An attribute the schema does not know is `400 invalidFilter`, or a term
 //!   that matches nothing with [`Compat::unknown_filter_attr_matches_nothing`].
 //! - A comparison on a multi-valued attribute matches when any value matches;
@@ -115,7 +121,7 @@ pub use flat::FlatResource;
 pub use node::{AttrInfo, Comparison, Node, Operand, StrOperand};
 pub use sort::{SortKey, compare_resources};
 
-use crate::{Compat, Resource, ResourceSchema, ScimError};
+use crate::{AttributeDef, Compat, Resource, ResourceSchema, Returned, ScimError};
 
 /// A filter compiled for one resource type: validated once, then matched
 /// against any number of resources without errors.
@@ -129,8 +135,8 @@ impl CompiledFilter {
     ///
     /// Fails with `400 invalidFilter` (the detail names the attribute) for an
     /// unknown attribute (unless [`Compat::unknown_filter_attr_matches_nothing`]),
-    /// an operator the attribute's type does not support, or a value of the
-    /// wrong type.
+    /// an operator the attribute's type does not support, a value of the
+    /// wrong type, or an attribute that is `returned: never` (in any profile).
     pub fn new(
         filter: &Filter<'_>,
         rs: &ResourceSchema,
@@ -199,4 +205,25 @@ pub fn matches(
     compat: &Compat,
 ) -> Result<bool, ScimError> {
     Ok(CompiledFilter::new(filter, rs, compat)?.matches(resource))
+}
+
+/// Refuses a filter term on an attribute that is never returned (`password`,
+/// or any `returned: never` attribute or sub-attribute of a custom schema):
+/// its value must not be recoverable by asking yes/no questions about it
+/// (`password sw "a"`, `"ab"`, …), in any profile. `name` is the attribute as
+/// the client wrote it.
+pub(crate) fn refuse_secret(
+    defs: &[&AttributeDef],
+    name: &str,
+    err: fn(String) -> ScimError,
+    what: &str,
+) -> Result<(), ScimError> {
+    match defs.iter().find(|d| d.returned == Returned::Never) {
+        Some(d) => Err(err(format!(
+            "attribute {name} cannot be used in {what}: {} is never returned \
+             (returned: never, RFC 7643 §2.2)",
+            d.name
+        ))),
+        None => Ok(()),
+    }
 }

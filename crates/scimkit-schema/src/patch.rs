@@ -2,6 +2,9 @@
 //! and without `path`, value filters, URN-qualified extension attributes, and
 //! the mutability rules of RFC 7643 §2.2.
 //!
+//! [`run`] is the whole pipeline a server runs (budgets, [`apply`], then
+//! validation of the result); [`apply`] is the application step alone.
+//!
 //! A request applies all its operations or none: changes are recorded in an
 //! undo log and rolled back when an operation fails (no clone of the
 //! resource). The [`PatchOutcome`] says what changed, so a store can skip
@@ -32,11 +35,18 @@
 //! # Ok::<(), scimkit_schema::ScimError>(())
 //! ```
 
+mod batch;
 mod journal;
 mod no_path;
 mod ops;
+mod pipeline;
+mod seen;
 mod select;
 mod value;
+
+pub use pipeline::{
+    DEFAULT_MAX_PATCH_OPERATIONS, DEFAULT_MAX_PATCH_VALUES_PER_OPERATION, PatchLimits, Patched, run,
+};
 
 use scimkit_filter::{PatchPath, parse_patch_path};
 use serde_json::Value;
@@ -69,7 +79,9 @@ pub struct PatchOutcome {
 /// Errors: `invalidSyntax` (no PatchOp schema URI, unknown op), `invalidPath`
 /// (unparseable path, unknown attribute), `noTarget` (a filter that matches
 /// nothing, `remove` without path), `invalidValue` (missing value, wrong
-/// type, no `Operations`), `mutability` (readOnly, or immutable and set).
+/// type, no `Operations`), `mutability` (readOnly, or immutable and set;
+/// a path into a readOnly attribute, or a `remove` from an immutable one, is
+/// `mutability` before any target is looked for, never `noTarget`).
 /// On error the resource is left exactly as it was.
 pub fn apply(
     resource: &mut Resource,
@@ -80,19 +92,30 @@ pub fn apply(
     patch.check(compat)?;
     let mut j = Journal::default();
     let root = resource.as_map_mut();
-    for (i, op) in patch.operations.iter().enumerate() {
+    let ops = &patch.operations;
+    let mut i = 0;
+    while i < ops.len() {
         let mut cx = Cx {
             root: &mut *root,
             j: &mut j,
             compat,
         };
-        if let Err(mut e) = apply_operation(&mut cx, op, rs) {
+        // A run of removals by value goes in one pass (see `batch`).
+        let (result, n) = match batch::run(&ops[i..], i, rs, compat) {
+            Some(run) => {
+                let n = run.removals.len();
+                (ops::remove_run(&mut cx, &run), n)
+            }
+            None => (apply_operation(&mut cx, &ops[i], rs).map_err(|e| (i, e)), 1),
+        };
+        if let Err((at, mut e)) = result {
             j.rollback(root);
-            if patch.operations.len() > 1 {
-                e.detail = format!("Operations[{i}]: {}", e.detail);
+            if ops.len() > 1 {
+                e.detail = format!("Operations[{at}]: {}", e.detail);
             }
             return Err(e);
         }
+        i += n;
     }
     j.settle(root);
     Ok(PatchOutcome {

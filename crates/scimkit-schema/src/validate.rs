@@ -24,6 +24,9 @@
 //!   immutable attribute is allowed; on replace an omitted one keeps its value.
 //! - **required** (§2.2): a missing required attribute, sub-attribute or
 //!   extension is `400 invalidValue` naming it.
+//! - **U+0000**: a string or reference value holding the NUL character is
+//!   `400 invalidValue` naming the attribute, in every profile (PostgreSQL
+//!   cannot store it in text, and no identity data needs it).
 //! - **primary** (§2.4): at most one `primary: true` per multi-valued attribute.
 //! - **schemas** (§3): must list the base schema and every extension present.
 //! - **canonicalValues** are not enforced: RFC 7643 §7 calls them "suggested"

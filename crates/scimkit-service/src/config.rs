@@ -1,7 +1,15 @@
 //! The engine's configuration: where it is mounted, its limits (advertised
 //! in `/ServiceProviderConfig`, RFC 7643 §5) and its leniencies.
 
+use scimkit_schema::patch::{
+    DEFAULT_MAX_PATCH_OPERATIONS, DEFAULT_MAX_PATCH_VALUES_PER_OPERATION, PatchLimits,
+};
 use scimkit_schema::{Compat, Profile};
+
+/// The default of [`Config::patch_offload_values`]: a PATCH carrying more
+/// values than this is applied on tokio's blocking pool (applying 1,000
+/// values takes well under a millisecond; 10,000 several).
+pub const DEFAULT_PATCH_OFFLOAD_VALUES: usize = 1_000;
 
 /// How the engine behaves. Start from [`Config::default()`] and adjust with
 /// the `with_*` methods.
@@ -57,6 +65,18 @@ pub struct Config {
     pub realm: String,
     /// The URI of human-readable help, advertised as `documentationUri`.
     pub documentation_uri: Option<String>,
+    /// The most operations one PATCH request may hold; beyond, `413` with a
+    /// SCIM error naming the count and the limit (as RFC 7644 §3.7.4 answers
+    /// a Bulk request over `maxOperations`). Checked before any work.
+    pub patch_max_operations: usize,
+    /// The most values one PATCH operation may carry (the elements of the
+    /// arrays in its `value`, e.g. members added); beyond, `400 tooMany`
+    /// naming the operation and its path. Checked before any work.
+    pub patch_max_values_per_operation: usize,
+    /// A PATCH carrying more values than this (in all its operations) is
+    /// applied and validated on tokio's blocking pool, so that it does not
+    /// stall the async worker serving other requests; smaller ones run inline.
+    pub patch_offload_values: usize,
 }
 
 impl Default for Config {
@@ -77,6 +97,9 @@ impl Default for Config {
             unique_group_display_name: false,
             realm: "scim".to_owned(),
             documentation_uri: None,
+            patch_max_operations: DEFAULT_MAX_PATCH_OPERATIONS,
+            patch_max_values_per_operation: DEFAULT_MAX_PATCH_VALUES_PER_OPERATION,
+            patch_offload_values: DEFAULT_PATCH_OFFLOAD_VALUES,
         }
     }
 }
@@ -202,6 +225,37 @@ impl Config {
     pub fn with_documentation_uri(mut self, uri: impl Into<String>) -> Self {
         self.documentation_uri = Some(uri.into());
         self
+    }
+
+    /// Sets [`Config::patch_max_operations`].
+    pub fn with_patch_max_operations(mut self, n: usize) -> Self {
+        self.patch_max_operations = n;
+        self
+    }
+
+    /// Sets [`Config::patch_max_values_per_operation`].
+    pub fn with_patch_max_values_per_operation(mut self, n: usize) -> Self {
+        self.patch_max_values_per_operation = n;
+        self
+    }
+
+    /// Sets [`Config::patch_offload_values`].
+    pub fn with_patch_offload_values(mut self, n: usize) -> Self {
+        self.patch_offload_values = n;
+        self
+    }
+
+    /// The PATCH budgets, for `scimkit_schema::patch::run`.
+    ///
+    /// ```
+    /// use scimkit_service::Config;
+    /// let limits = Config::default().with_patch_max_operations(50).patch_limits();
+    /// assert_eq!(limits.max_operations, 50);
+    /// ```
+    pub fn patch_limits(&self) -> PatchLimits {
+        PatchLimits::default()
+            .with_max_operations(self.patch_max_operations)
+            .with_max_values_per_operation(self.patch_max_values_per_operation)
     }
 
     /// The largest body accepted on any endpoint (the adapters' limit).

@@ -73,7 +73,7 @@ mod time;
 pub use auth::{
     AuthError, AuthRequest, Authenticator, MeRef, Principal, Secret, StaticTokens, TokenHash,
 };
-pub use config::Config;
+pub use config::{Config, DEFAULT_PATCH_OFFLOAD_VALUES};
 pub use events::{EventKind, EventSink, NoopSink, ProvisioningEvent, VecSink};
 pub use memory::MemoryStore;
 pub use response::{SCIM_JSON, error_response};

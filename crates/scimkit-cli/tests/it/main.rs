@@ -130,4 +130,5 @@ fn help_explains_every_flag() {
 }
 
 mod eval;
+mod parity;
 mod patch;

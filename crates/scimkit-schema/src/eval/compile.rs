@@ -8,6 +8,7 @@ use scimkit_filter::{AttrPath, CompValue, CompareOp, Filter};
 
 use super::datetime::parse_instant;
 use super::node::{AttrInfo, Comparison, Node, Operand, StrOperand};
+use super::refuse_secret;
 use super::text::Needle;
 use crate::{AttrType, AttributeDef, Compat, ResourceSchema, ScimError, path_to_string};
 
@@ -68,11 +69,19 @@ impl Cx<'_> {
         let Some(r) = self.rs.resolve(path) else {
             return self.unknown(path);
         };
+        let at = path_to_string(path);
+        refuse_secret(
+            &[r.attr, r.target()],
+            &at,
+            ScimError::invalid_filter,
+            "a filter",
+        )?;
         let mut target = r.target();
         let mut sub = r.sub.map(|s| s.name.clone());
         if implicit_value && r.sub.is_none() && r.attr.is_complex() {
             match r.attr.sub_attribute("value") {
                 Some(v) => {
+                    refuse_secret(&[v], &at, ScimError::invalid_filter, "a filter")?;
                     target = v;
                     sub = Some(v.name.clone());
                 }
@@ -108,6 +117,7 @@ impl Cx<'_> {
             self.unknown(path)?;
             return Ok(Node::Constant(false));
         };
+        refuse_secret(&[r.attr], &at, ScimError::invalid_filter, "a filter")?;
         if !r.attr.multi_valued && !r.attr.is_complex() {
             return Err(ScimError::invalid_filter(format!(
                 "{at}[…]: a value filter needs a multi-valued or complex attribute, and {} is neither",
@@ -198,6 +208,8 @@ impl Cx<'_> {
         let Some(sub) = def.sub_attribute(&path.attr) else {
             return unknown();
         };
+        let name = format!("{at}[{}]", path_to_string(path));
+        refuse_secret(&[sub], &name, ScimError::invalid_filter, "a filter")?;
         Ok(Some(AttrInfo {
             sub: Some(sub.name.clone()),
             attr_type: sub.attr_type,
@@ -223,6 +235,13 @@ fn comparison(
             scimkit_filter_value(value)
         )))
     };
+    if let CompValue::String(s) = value
+        && s.contains('\0')
+    {
+        // No stored string holds U+0000 (validation refuses it), and SQL
+        // stores cannot take it as a parameter.
+        return bad("the value contains U+0000 (NUL)".into());
+    }
     if matches!(value, CompValue::Null) {
         if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
             return bad("null can only be compared with eq or ne".into());

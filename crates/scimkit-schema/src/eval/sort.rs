@@ -56,7 +56,9 @@ impl SortKey {
     /// Resolves `sort_by` against `rs`. A complex attribute named without a
     /// sub-attribute sorts by its `value` sub-attribute (`emails` sorts by the
     /// primary e-mail address). Fails with `400 invalidValue` for an attribute
-    /// the schema does not know or a complex attribute without `value`.
+    /// the schema does not know, a complex attribute without `value`, or an
+    /// attribute (or sub-attribute) that is `returned: never` (RFC 7643 §2.2):
+    /// sorting by a secret would reveal its order, and so its value.
     pub fn new(sort_by: &AttrPath<'_>, rs: &ResourceSchema) -> Result<SortKey, ScimError> {
         let at = path_to_string(sort_by);
         let r = rs.resolve(sort_by).ok_or_else(|| {
@@ -65,6 +67,7 @@ impl SortKey {
                 rs.name()
             ))
         })?;
+        super::refuse_secret(&[r.attr], &at, ScimError::invalid_value, "sortBy")?;
         let (target, sub) = match r.sub {
             Some(s) => (s, Some(s.name.clone())),
             None if r.attr.is_complex() => {
@@ -77,6 +80,7 @@ impl SortKey {
             }
             None => (r.attr, None),
         };
+        super::refuse_secret(&[target], &at, ScimError::invalid_value, "sortBy")?;
         Ok(SortKey {
             attr: AttrInfo {
                 extension: r.extension_uri().map(str::to_owned),

@@ -10,6 +10,7 @@
 //! the log backwards.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -42,12 +43,12 @@ enum Step<'s> {
         sub: &'s str,
         old: Option<(usize, Value)>,
     },
-    /// `value` was removed from the array at `key`, at `index`.
+    /// `removed` (each with its index before the removal, ascending) were
+    /// removed from the array at `key`.
     Reinsert {
         ext: Ext<'s>,
         key: &'s str,
-        index: usize,
-        value: Value,
+        removed: Vec<(usize, Value)>,
     },
 }
 
@@ -55,12 +56,22 @@ enum Step<'s> {
 #[derive(Debug, Default)]
 pub(crate) struct Journal<'s> {
     steps: Vec<Step<'s>>,
+    /// The keys that have a [`Step::Key`] (at most one each): bounded by
+    /// the attributes of the schema, so looking one up does not grow with
+    /// the number of steps.
+    keyed: Vec<(Ext<'s>, Cow<'s, str>)>,
     /// Changed top-level attributes: (extension URI, name).
     pub(crate) changed: Vec<(Ext<'s>, &'s str)>,
     /// `members` values added.
     pub(crate) members_added: Vec<String>,
     /// `members` values removed.
     pub(crate) members_removed: Vec<String>,
+    /// The value set of the attribute the last `add` appended to, while no
+    /// other operation has run since.
+    pub(crate) seen: Option<super::seen::SeenCache<'s>>,
+    /// The value index of the attribute the last filtered operation looked
+    /// into, while no operation has changed what it indexes since.
+    pub(crate) index: Option<super::ops::ValueIndex<'s>>,
 }
 
 /// The container object (resource root or extension object), read-only.
@@ -93,9 +104,12 @@ pub(crate) fn container_mut<'m>(
 
 impl<'s> Journal<'s> {
     fn has_key_step(&self, ext: Ext<'_>, key: &str) -> bool {
-        self.steps
-            .iter()
-            .any(|s| matches!(s, Step::Key { ext: e, key: k, .. } if *e == ext && k == key))
+        self.keyed.iter().any(|(e, k)| *e == ext && k == key)
+    }
+
+    fn push_key(&mut self, ext: Ext<'s>, key: Cow<'s, str>, old: Option<(usize, Value)>) {
+        self.keyed.push((ext, key.clone()));
+        self.steps.push(Step::Key { ext, key, old });
     }
 
     /// Records that `key` is about to change in place: its current value is
@@ -106,11 +120,7 @@ impl<'s> Journal<'s> {
         }
         let old =
             container(root, ext).and_then(|c| c.get_full_index(key).map(|(i, v)| (i, v.clone())));
-        self.steps.push(Step::Key {
-            ext,
-            key: Cow::Borrowed(key),
-            old,
-        });
+        self.push_key(ext, Cow::Borrowed(key), old);
     }
 
     /// Whether a snapshot already covers `key` (then nothing needs recording).
@@ -129,7 +139,7 @@ impl<'s> Journal<'s> {
         if self.has_key_step(ext, &key) {
             return;
         }
-        self.steps.push(Step::Key { ext, key, old });
+        self.push_key(ext, key, old);
     }
 
     /// Records that values are about to be appended to the array at `key`,
@@ -141,17 +151,18 @@ impl<'s> Journal<'s> {
         self.steps.push(Step::Truncate { ext, key, len });
     }
 
-    /// Records that `value` was removed from the array at `key`, at `index`.
-    pub(crate) fn removed_elem(&mut self, ext: Ext<'s>, key: &'s str, index: usize, value: Value) {
-        if self.has_key_step(ext, key) {
+    /// Records that `removed` (each with its index before the removal,
+    /// ascending) were removed from the array at `key`.
+    pub(crate) fn removed_elems(
+        &mut self,
+        ext: Ext<'s>,
+        key: &'s str,
+        removed: Vec<(usize, Value)>,
+    ) {
+        if removed.is_empty() || self.has_key_step(ext, key) {
             return;
         }
-        self.steps.push(Step::Reinsert {
-            ext,
-            key,
-            index,
-            value,
-        });
+        self.steps.push(Step::Reinsert { ext, key, removed });
     }
 
     /// Records that sub-attribute `sub` of the complex value at `key` (value
@@ -242,24 +253,22 @@ impl<'s> Journal<'s> {
                         }
                     }
                 }
-                Step::Reinsert {
-                    ext,
-                    key,
-                    index,
-                    value,
-                } => {
+                Step::Reinsert { ext, key, removed } => {
                     let Some(c) = container_mut(root, ext) else {
                         continue;
                     };
                     match c.get_mut(key) {
-                        Some(Value::Array(a)) => a.insert(index.min(a.len()), value),
+                        Some(Value::Array(a)) => reinsert(a, removed),
                         _ => {
-                            c.insert(key.to_owned(), Value::Array(vec![value]));
+                            let mut a = Vec::with_capacity(removed.len());
+                            reinsert(&mut a, removed);
+                            c.insert(key.to_owned(), Value::Array(a));
                         }
                     }
                 }
             }
         }
+        self.keyed.clear();
         self.changed.clear();
         self.members_added.clear();
         self.members_removed.clear();
@@ -290,10 +299,11 @@ impl<'s> Journal<'s> {
         }
         self.changed.retain(|c| !unchanged.contains(c));
         if !self.members_added.is_empty() && !self.members_removed.is_empty() {
-            let both: Vec<String> = self
+            let removed: HashSet<&String> = self.members_removed.iter().collect();
+            let both: HashSet<String> = self
                 .members_added
                 .iter()
-                .filter(|a| self.members_removed.contains(a))
+                .filter(|a| removed.contains(a))
                 .cloned()
                 .collect();
             self.members_added.retain(|a| !both.contains(a));
@@ -314,6 +324,24 @@ impl GetFullIndex for Map<String, Value> {
             .find(|(_, (k, _))| k.as_str() == key)
             .map(|(i, (_, v))| (i, v))
     }
+}
+
+/// Puts `removed` (indices before the removal, ascending) back into `a`,
+/// in one pass.
+fn reinsert(a: &mut Vec<Value>, removed: Vec<(usize, Value)>) {
+    let kept = std::mem::take(a);
+    a.reserve(kept.len() + removed.len());
+    let mut kept = kept.into_iter();
+    for (index, value) in removed {
+        while a.len() < index {
+            match kept.next() {
+                Some(v) => a.push(v),
+                None => break,
+            }
+        }
+        a.push(value);
+    }
+    a.extend(kept);
 }
 
 /// The index of `key` in `map`.

@@ -7,6 +7,9 @@
 //! (`"name.givenName"`, `"urn:…:enterprise:2.0:User:department"`,
 //! `"emails[type eq \"work\"].value"`) is applied as that path. Source:
 //! Microsoft Entra ID sends such keys in path-less `replace` operations.
+//!
+//! With [`Compat::ignore_schemas_in_extension_value`], a `schemas` member
+//! inside an extension's value is skipped (source: scim2-tester).
 
 use serde_json::Value;
 
@@ -81,6 +84,9 @@ pub(crate) fn apply_extension<'s>(
         )));
     };
     for (key, value) in m {
+        if cx.compat.ignore_schemas_in_extension_value && key.eq_ignore_ascii_case("schemas") {
+            continue;
+        }
         let Some(attr) = schema.attribute(key) else {
             return Err(ScimError::invalid_path(format!(
                 "{at}: {key} is not an attribute of {}",

@@ -3,12 +3,14 @@
 //! RFC 7643 §2.2 and the "primary" rule of §2.4.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
 use scimkit_filter::Filter;
 
 use super::journal::{Ext, Journal, container, container_mut, index_of};
+use super::seen::{Seen, SeenCache};
 use super::value::{field, field_exact_mut, has_exact};
 use super::{select, value};
 use crate::messages::PatchOpKind;
@@ -50,6 +52,31 @@ fn mutability_err(t: &Target<'_, '_>, def: &AttributeDef) -> ScimError {
         _ => "not modifiable",
     };
     ScimError::mutability(format!("{}: attribute {} is {what}", t.at, def.name))
+}
+
+/// The definition that forbids the operation on `t` whatever the resource
+/// holds: a `readOnly` attribute or sub-attribute, and for `remove` an
+/// `immutable` one. Checked before looking for a target, so that a PATCH on
+/// `groups.value` is `400 mutability` whether or not the user has groups
+/// (RFC 7644 §3.5.2: "mutability" comes from the attribute's definition;
+/// `noTarget` is for a path that could be applied but finds nothing).
+fn locked_definition<'s>(t: &Target<'s, '_>, kind: PatchOpKind) -> Option<ScimError> {
+    let locked = |d: &AttributeDef| {
+        d.mutability == Mutability::ReadOnly
+            || (kind == PatchOpKind::Remove && d.mutability == Mutability::Immutable)
+    };
+    let def = if locked(t.attr) {
+        t.attr
+    } else {
+        t.sub.filter(|s| locked(s))?
+    };
+    Some(match def.mutability {
+        Mutability::Immutable => ScimError::mutability(format!(
+            "{}: attribute {} is immutable; its values cannot be removed",
+            t.at, def.name
+        )),
+        _ => mutability_err(t, def),
+    })
 }
 
 fn is_set(v: Option<&Value>) -> bool {
@@ -147,6 +174,8 @@ impl<'s> Cx<'_, 's> {
 
     /// Removes an extension object and its URI from `schemas`.
     pub(crate) fn remove_ext(&mut self, uri: &'s str) {
+        self.j.seen = None;
+        self.j.index = None;
         self.canonicalise(None, uri);
         let index = index_of(self.root, uri);
         if let Some(old) = self.root.shift_remove(uri) {
@@ -241,29 +270,6 @@ fn value_rule(attr: &AttributeDef) -> Option<bool> {
     attr.sub_attribute("value").map(|d| d.case_exact)
 }
 
-/// Whether two values of a multi-valued attribute are the same value: equal
-/// `value` (and equal `type` when both carry one) for complex values with a
-/// `value` sub-attribute, equality otherwise.
-fn same_value(rule: Option<bool>, a: &Value, b: &Value) -> bool {
-    if let (Value::Object(x), Value::Object(y)) = (a, b)
-        && let Some(case_exact) = rule
-        && let (Some(xv), Some(yv)) = (field(x, "value"), field(y, "value"))
-    {
-        let values_equal = match (xv, yv) {
-            (Value::String(p), Value::String(q)) if !case_exact => p.eq_ignore_ascii_case(q),
-            _ => xv == yv,
-        };
-        if !values_equal {
-            return false;
-        }
-        return match (field(x, "type"), field(y, "type")) {
-            (Some(Value::String(p)), Some(Value::String(q))) => p.eq_ignore_ascii_case(q),
-            _ => true,
-        };
-    }
-    a == b
-}
-
 fn is_primary(v: &Value) -> bool {
     matches!(v, Value::Object(m) if matches!(field(m, "primary"), Some(Value::Bool(true))))
 }
@@ -319,6 +325,14 @@ pub(crate) fn apply_target<'s>(
             kind.as_str()
         )));
     }
+    if kind != PatchOpKind::Add || t.filter.is_some() || t.sub.is_some() {
+        // Only an `add` of whole values keeps the value set of `add_values`.
+        cx.j.seen = None;
+    }
+    if t.filter.is_none() {
+        // Only filtered operations keep (and check) the value index.
+        cx.j.index = None;
+    }
     match (t.filter, t.sub) {
         (Some(f), _) => filtered(cx, kind, t, f, v),
         (None, Some(sub)) => sub_attr(cx, kind, t, sub, v),
@@ -361,10 +375,20 @@ fn whole<'s>(
             if is_members(t) {
                 let old = cur.map(member_ids).unwrap_or_default();
                 let now = member_ids(&new);
-                cx.j.members_removed
-                    .extend(old.iter().filter(|o| !now.contains(o)).cloned());
-                cx.j.members_added
-                    .extend(now.iter().filter(|n| !old.contains(n)).cloned());
+                let (old_set, now_set): (HashSet<&String>, HashSet<&String>) =
+                    (old.iter().collect(), now.iter().collect());
+                let removed: Vec<String> = old
+                    .iter()
+                    .filter(|o| !now_set.contains(o))
+                    .cloned()
+                    .collect();
+                let added: Vec<String> = now
+                    .iter()
+                    .filter(|n| !old_set.contains(n))
+                    .cloned()
+                    .collect();
+                cx.j.members_removed.extend(removed);
+                cx.j.members_added.extend(added);
             }
             cx.set_whole(t, new)
         }
@@ -398,16 +422,20 @@ fn remove_listed<'s>(
     t: &Target<'s, '_>,
     list: &Value,
 ) -> Result<(), ScimError> {
-    let rule = value_rule(t.attr);
-    let listed: Vec<&Value> = match list {
-        Value::Array(a) => a.iter().collect(),
-        one => vec![one],
-    };
+    let mut listed = Seen::new(value_rule(t.attr));
+    match list {
+        Value::Array(a) => a.iter().for_each(|l| {
+            listed.insert(l);
+        }),
+        one => {
+            listed.insert(one);
+        }
+    }
     let indices: Vec<usize> = match cx.current(t) {
         Some(Value::Array(a)) => a
             .iter()
             .enumerate()
-            .filter(|(_, e)| listed.iter().any(|l| same_value(rule, e, l)))
+            .filter(|(_, e)| listed.contains(e))
             .map(|(i, _)| i)
             .collect(),
         _ => Vec::new(),
@@ -424,20 +452,26 @@ fn remove_indices<'s>(cx: &mut Cx<'_, 's>, t: &Target<'s, '_>, indices: &[usize]
     let members = is_members(t);
     let mut emptied = false;
     if let Some(Value::Array(a)) = cx.slot(t) {
+        // One pass: keep what is not removed, move the rest out (ascending
+        // `indices`, as every caller builds them).
+        let old = std::mem::take(a);
         let mut removed = Vec::with_capacity(indices.len());
-        for &i in indices.iter().rev() {
-            if i < a.len() {
-                removed.push((i, a.remove(i)));
+        let mut next = indices.iter().copied().peekable();
+        a.reserve(old.len().saturating_sub(indices.len()));
+        for (i, v) in old.into_iter().enumerate() {
+            while next.next_if(|&r| r < i).is_some() {}
+            if next.next_if_eq(&i).is_some() {
+                removed.push((i, v));
+            } else {
+                a.push(v);
             }
         }
         emptied = a.is_empty();
         if members {
             cx.j.members_removed
-                .extend(removed.iter().rev().filter_map(|(_, old)| member_id(old)));
+                .extend(removed.iter().filter_map(|(_, old)| member_id(old)));
         }
-        for (i, old) in removed {
-            cx.j.removed_elem(t.ext, &t.attr.name, i, old);
-        }
+        cx.j.removed_elems(t.ext, &t.attr.name, removed);
     }
     cx.mark(t);
     if emptied {
@@ -454,22 +488,40 @@ fn add_values<'s>(
     items: Vec<Value>,
 ) -> Result<(), ScimError> {
     let attr = t.attr;
+    let cached = cx.j.seen.take();
     let cur: &[Value] = match cx.current(t) {
         Some(Value::Array(a)) => a,
         _ => &[],
     };
+    // One hash set keyed on the "same value" comparison: linear in the
+    // values present plus the values added, and kept for the next `add` to
+    // the same attribute.
     let rule = value_rule(attr);
+    let mut seen = match cached {
+        Some(c) if c.ext == t.ext && c.key == attr.name && c.len == cur.len() => c.seen,
+        _ => {
+            let mut seen = Seen::new(rule);
+            for e in cur {
+                seen.insert(e);
+            }
+            seen
+        }
+    };
     let mut to_add: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
-        if !cur
-            .iter()
-            .chain(to_add.iter())
-            .any(|e| same_value(rule, e, &item))
-        {
+        if seen.insert(&item) {
             to_add.push(item);
         }
     }
     if to_add.is_empty() {
+        if rule.is_some() {
+            cx.j.seen = Some(SeenCache {
+                ext: t.ext,
+                key: &attr.name,
+                len: cur.len(),
+                seen,
+            });
+        }
         return Ok(());
     }
     if attr.mutability == Mutability::ReadOnly
@@ -480,6 +532,15 @@ fn add_values<'s>(
     let primary = to_add.iter().rposition(is_primary);
     if let Some(p) = primary {
         clear_primary_except(&mut to_add, p);
+    }
+    if rule.is_some() {
+        // By `value` and `type`: clearing `primary` does not change the keys.
+        cx.j.seen = Some(SeenCache {
+            ext: t.ext,
+            key: &attr.name,
+            len: cur.len() + to_add.len(),
+            seen,
+        });
     }
     if is_members(t) {
         cx.j.members_added
@@ -606,10 +667,13 @@ fn sub_attr<'s>(
         if count == 0 {
             return match new {
                 None => Ok(()),
-                Some(_) => Err(ScimError::no_target(format!(
-                    "{}: {} has no values",
-                    t.at, t.attr.name
-                ))),
+                Some(_) => match locked_definition(t, kind) {
+                    Some(e) => Err(e),
+                    None => Err(ScimError::no_target(format!(
+                        "{}: {} has no values",
+                        t.at, t.attr.name
+                    ))),
+                },
             };
         }
         let indices: Vec<usize> = (0..count).collect();
@@ -751,11 +815,36 @@ fn filtered<'s>(
             None => value::coerce_single(attr, v, cx.compat, t.at)?,
         }),
     };
-    let indices: Vec<usize> = match cx.current(t) {
-        Some(Value::Array(a)) => select::select(f, a, attr),
-        _ => Vec::new(),
+    let cached = cx.j.index.take();
+    let (indices, index) = match cx.current(t) {
+        Some(Value::Array(a)) => match indexable(f, attr) {
+            // `attr[sub eq "…"]`: looked up in an index of the values by
+            // `sub`, built once and kept while operations leave `sub` and
+            // the positions alone (`members[value eq "…"].display`, one
+            // operation per member, costs O(n + m), not O(n × m)).
+            Some((sub, needle)) => {
+                let index = match cached {
+                    Some(ix) if ix.fits(t, sub, a.len()) => ix,
+                    _ => ValueIndex::build(t, sub, a),
+                };
+                let found = index.get(needle);
+                (found, Some(index))
+            }
+            None => (select::select(f, a, attr), None),
+        },
+        _ => (Vec::new(), None),
     };
+    if let Some(index) = index
+        && t.sub.is_some_and(|s| s.name != index.sub.name)
+    {
+        // This operation changes only another sub-attribute of the values
+        // it selected (or appends, which the length check catches).
+        cx.j.index = Some(index);
+    }
     if indices.is_empty() {
+        if let Some(e) = locked_definition(t, kind) {
+            return Err(e);
+        }
         return create_on_miss(cx, t, f, new);
     }
     let locked = |old: Option<&Value>| {
@@ -877,6 +966,143 @@ fn replace_simple_values<'s>(
     }
     if changed {
         cx.mark(t);
+    }
+    Ok(())
+}
+
+/// `attr[sub eq "string"]` on a string sub-attribute: the sub-attribute and
+/// the string, for [`ValueIndex`].
+fn indexable<'s, 'f>(
+    f: &'f Filter<'_>,
+    attr: &'s AttributeDef,
+) -> Option<(&'s AttributeDef, &'f str)> {
+    let Filter::Compare {
+        path,
+        op: scimkit_filter::CompareOp::Eq,
+        value: scimkit_filter::CompValue::String(needle),
+    } = f
+    else {
+        return None;
+    };
+    if path.sub.is_some() || path.schema.is_some() || !attr.is_complex() {
+        return None;
+    }
+    let sub = attr.sub_attribute(&path.attr)?;
+    matches!(
+        sub.attr_type,
+        crate::AttrType::String | crate::AttrType::Reference
+    )
+    .then_some((sub, needle.as_ref()))
+}
+
+/// The positions of an attribute's values by the `eq` key of one string
+/// sub-attribute.
+#[derive(Debug)]
+pub(crate) struct ValueIndex<'s> {
+    ext: Ext<'s>,
+    attr: &'s str,
+    sub: &'s AttributeDef,
+    len: usize,
+    positions: HashMap<String, Vec<usize>>,
+}
+
+impl<'s> ValueIndex<'s> {
+    fn build(t: &Target<'s, '_>, sub: &'s AttributeDef, items: &[Value]) -> Self {
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in items.iter().enumerate() {
+            if let Value::Object(m) = e
+                && let Some(Value::String(v)) = field(m, &sub.name)
+            {
+                positions
+                    .entry(super::batch::key(sub, v).into_owned())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        ValueIndex {
+            ext: t.ext,
+            attr: &t.attr.name,
+            sub,
+            len: items.len(),
+            positions,
+        }
+    }
+
+    fn fits(&self, t: &Target<'_, '_>, sub: &AttributeDef, len: usize) -> bool {
+        self.ext == t.ext
+            && self.attr == t.attr.name
+            && std::ptr::eq(self.sub, sub)
+            && self.len == len
+    }
+
+    fn get(&self, needle: &str) -> Vec<usize> {
+        self.positions
+            .get(super::batch::key(self.sub, needle).as_ref())
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Applies a run of removals by value (see `super::batch`): one index of
+/// the attribute's values by the sub-attribute's `eq` key, then each
+/// removal takes the values under its key; one that finds none left is
+/// `noTarget`, as it would be applied alone. Errors carry the operation's
+/// index.
+pub(crate) fn remove_run<'s>(
+    cx: &mut Cx<'_, 's>,
+    run: &super::batch::Run<'s, '_>,
+) -> Result<(), (usize, ScimError)> {
+    cx.j.seen = None;
+    cx.j.index = None;
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    let t = Target {
+        ext: run.ext,
+        attr: run.attr,
+        sub: None,
+        filter: None,
+        at: run.removals.first().map_or("", |r| r.at),
+    };
+    if let Some(Value::Array(a)) = cx.current(&t) {
+        for (i, e) in a.iter().enumerate() {
+            if let Value::Object(m) = e
+                && let Some(Value::String(v)) = field(m, &run.sub.name)
+            {
+                index
+                    .entry(super::batch::key(run.sub, v).into_owned())
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+    // In operation order, as applying them one by one would report them.
+    let mut indices = Vec::new();
+    for r in &run.removals {
+        match index.remove(super::batch::key(run.sub, &r.needle).as_ref()) {
+            Some(found) => indices.extend(found),
+            None => {
+                return Err((
+                    r.index,
+                    ScimError::no_target(format!(
+                        "{}: no value of {} matches the filter",
+                        r.at, run.attr.name
+                    )),
+                ));
+            }
+        }
+    }
+    let members: Vec<String> = match (is_members(&t), cx.current(&t)) {
+        (true, Some(Value::Array(a))) => indices
+            .iter()
+            .filter_map(|&i| a.get(i).and_then(member_id))
+            .collect(),
+        _ => Vec::new(),
+    };
+    indices.sort_unstable();
+    let before = cx.j.members_removed.len();
+    remove_indices(cx, &t, &indices);
+    if is_members(&t) {
+        cx.j.members_removed.truncate(before);
+        cx.j.members_removed.extend(members);
     }
     Ok(())
 }

@@ -13,9 +13,19 @@ use crate::{AttrType, AttributeDef, ScimError};
 
 /// Checks that every attribute the filter names is a sub-attribute of
 /// `attr` (or `value` for a multi-valued attribute of simple type).
+///
+/// A filter naming an attribute or sub-attribute that is `returned: never`
+/// is `400 invalidPath` (like every error of a PATCH path, RFC 7644 §3.5.2
+/// Table 9): whether a PATCH finds a target must not reveal a secret's value.
 pub(crate) fn check(f: &Filter<'_>, attr: &AttributeDef, at: &str) -> Result<(), ScimError> {
+    crate::eval::refuse_secret(&[attr], at, ScimError::invalid_path, "a value filter")?;
     match f {
-        Filter::Compare { path, .. } | Filter::Present(path) => sub_def(path, attr, at).map(|_| ()),
+        Filter::Compare { path, .. } | Filter::Present(path) => match sub_def(path, attr, at)? {
+            Some(def) => {
+                crate::eval::refuse_secret(&[def], at, ScimError::invalid_path, "a value filter")
+            }
+            None => Ok(()),
+        },
         Filter::And(v) | Filter::Or(v) => v.iter().try_for_each(|f| check(f, attr, at)),
         Filter::Not(f) => check(f, attr, at),
         Filter::ValuePath { .. } => Err(ScimError::invalid_path(format!(

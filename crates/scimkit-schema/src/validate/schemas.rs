@@ -24,13 +24,17 @@ pub(crate) fn check(map: &mut Map<String, Value>, cx: &Cx<'_>) -> Result<(), Sci
     };
     let canonical = |uri: &str| -> Option<&str> { rs.schema(uri).map(|s| s.id.as_str()) };
     let mut tidy = true;
+    // The canonical URIs met so far: at most one per schema of the resource
+    // type, so a list of thousands of copies costs thousands of steps.
+    let mut seen: Vec<&str> = Vec::new();
     for (i, v) in list.iter().enumerate() {
         let Some(uri) = v.as_str() else { continue };
         match canonical(uri) {
             Some(c) => {
-                let dup = list[..i]
-                    .iter()
-                    .any(|p| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(c)));
+                let dup = seen.contains(&c);
+                if !dup {
+                    seen.push(c);
+                }
                 tidy &= c == uri && !dup;
             }
             None if cx.compat.ignore_unknown_attributes => tidy = false,

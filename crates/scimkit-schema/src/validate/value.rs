@@ -66,6 +66,9 @@ fn mismatch(loc: Loc<'_>, what: &str, v: &Value) -> ScimError {
 fn single(def: &AttributeDef, v: &mut Value, loc: Loc<'_>, cx: &Cx<'_>) -> Result<(), ScimError> {
     match def.attr_type {
         AttrType::String | AttrType::Reference => match v {
+            Value::String(s) if s.contains('\0') => Err(ScimError::invalid_value(format!(
+                "{loc} contains U+0000 (NUL), which no string value may hold"
+            ))),
             Value::String(_) => Ok(()),
             _ => Err(mismatch(loc, "a string", v)),
         },

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::{Profile, Registry, Resource, patch};
 
+mod budgets;
 mod cases;
 
 fn fixtures() -> Map<String, Value> {
@@ -148,4 +149,80 @@ fn run_case(
         }
     }
     Ok(())
+}
+
+/// A PATCH value filter naming a `returned: never` attribute or
+/// sub-attribute is `400 invalidPath` (every error in a PATCH path is,
+/// RFC 7644 §3.5.2 Table 9), before any value is looked at: whether a
+/// filter finds a target must not reveal a secret. The corner extension of
+/// the filter tests has `keys` (`kid`, secret `secret`).
+#[test]
+fn value_filters_refuse_secrets() {
+    let mut registry = Registry::core();
+    let schema: Value =
+        serde_json::from_str(include_str!("../data/eval/corner_schema.json")).unwrap();
+    registry.add_schema_json(&schema).unwrap();
+    let corner = "urn:example:params:scim:schemas:extension:corner:2.0:User";
+    registry.add_extension("User", corner, false).unwrap();
+    let rs = registry.resource_type("User").unwrap();
+    let user = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", corner],
+        "id": "1", "userName": "u",
+        corner: {"keys": [{"kid": "k1", "secret": "s3cret"}]}
+    });
+    for profile in [
+        Profile::Strict,
+        Profile::Interoperable,
+        Profile::Entra,
+        Profile::Okta,
+    ] {
+        let compat = profile.compat();
+        for (op, path, value) in [
+            ("remove", r#"keys[secret sw "s"]"#, None),
+            (
+                "remove",
+                r#"keys[kid eq "k1" and not (secret sw "x")]"#,
+                None,
+            ),
+            (
+                "replace",
+                r#"keys[secret eq "s3cret"].kid"#,
+                Some(json!("k2")),
+            ),
+            ("add", r#"keys[secret pr].kid"#, Some(json!("k2"))),
+        ] {
+            let mut resource = Resource::from_value(user.clone()).unwrap();
+            let mut o = json!({"op": op, "path": path});
+            if let Some(v) = value {
+                o["value"] = v;
+            }
+            let body = json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [o]
+            });
+            let err = PatchOp::from_value(body)
+                .and_then(|p| patch::apply(&mut resource, &p, rs, &compat))
+                .unwrap_err();
+            assert_eq!(err.status, 400, "{profile:?} {path}");
+            assert_eq!(
+                err.scim_type.as_ref().map(|t| t.as_str()),
+                Some("invalidPath"),
+                "{profile:?} {path}: {err}"
+            );
+            assert!(err.detail.contains("never returned"), "{path}: {err}");
+            assert!(err.detail.contains("keys"), "{path}: {err}");
+        }
+        // The non-secret sibling still selects.
+        let mut resource = Resource::from_value(user.clone()).unwrap();
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "remove", "path": "keys[kid eq \"k1\"]"}]
+        });
+        let p = PatchOp::from_value(body).unwrap();
+        assert!(
+            patch::apply(&mut resource, &p, rs, &compat)
+                .unwrap()
+                .changed
+        );
+    }
 }

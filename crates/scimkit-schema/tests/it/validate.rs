@@ -763,3 +763,66 @@ fn patch_result_table() {
         },
     );
 }
+
+/// U+0000 in any string or reference value is `400 invalidValue` naming the
+/// attribute path, strict or not.
+#[test]
+fn nul_is_refused() {
+    let registry = registry();
+    let ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    for strict in [true, false] {
+        let cases = vec![
+            create(
+                "nul in userName",
+                strict,
+                json!({"schemas": [U], "userName": "b\u{0}"}),
+                Want::Err("invalidValue", &["userName", "U+0000"]),
+            ),
+            create(
+                "nul in a sub-attribute",
+                strict,
+                user(json!({"name": {"givenName": "a\u{0}b"}})),
+                Want::Err("invalidValue", &["name.givenName", "U+0000"]),
+            ),
+            create(
+                "nul in a multi-valued complex value",
+                strict,
+                user(json!({"emails": [{"value": "a@x"}, {"value": "\u{0}@x"}]})),
+                Want::Err("invalidValue", &["emails[1].value", "U+0000"]),
+            ),
+            create(
+                "nul in a reference",
+                strict,
+                user(json!({"profileUrl": "https://x/\u{0}"})),
+                Want::Err("invalidValue", &["profileUrl", "U+0000"]),
+            ),
+            create(
+                "nul in an extension attribute",
+                strict,
+                json!({"schemas": [U, ent], "userName": "b", ent: {"department": "\u{0}"}}),
+                Want::Err("invalidValue", &["department", "U+0000"]),
+            ),
+            create(
+                "nul in a password",
+                strict,
+                user(json!({"password": "hunter\u{0}2"})),
+                Want::Err("invalidValue", &["password", "U+0000"]),
+            ),
+            create(
+                "nul in a group member",
+                strict,
+                json!({"schemas": [G], "displayName": "g", "members": [{"value": "u\u{0}"}]}),
+                Want::Err("invalidValue", &["members[0].value", "U+0000"]),
+            ),
+            create(
+                "other control characters stay allowed",
+                strict,
+                user(json!({"nickName": "tab\there"})),
+                Want::Same,
+            ),
+        ];
+        for case in &cases {
+            check(&registry, case);
+        }
+    }
+}

@@ -153,7 +153,10 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
         .map(|s| sort_path(s, &compat))
         .transpose()?;
     let types: Vec<&ResourceSchema> = cx.svc.registry.resource_types().map(|r| &**r).collect();
-    // One sort key for the merged list: the first type that knows the attribute.
+    // One sort key for the merged list: the first type that knows the
+    // attribute. A type that knows it but refuses it (a `returned: never`
+    // secret, a complex attribute without `value`) fails the request, or a
+    // later type's key would sort the first type's secrets.
     let sort = match &sort_path {
         Some(path) => {
             let mut first_err = None;
@@ -161,9 +164,9 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
             for rs in &types {
                 match SortKey::new(path, rs) {
                     Ok(k) => {
-                        key = Some(k);
-                        break;
+                        key.get_or_insert(k);
                     }
+                    Err(e) if rs.resolve(path).is_some() => return Err(e.into()),
                     Err(e) => {
                         first_err.get_or_insert(e);
                     }

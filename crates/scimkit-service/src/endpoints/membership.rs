@@ -21,8 +21,15 @@ fn is_members(p: &scimkit_filter::AttrPath<'_>) -> bool {
     p.schema.is_none() && p.sub.is_none() && p.attr.eq_ignore_ascii_case("members")
 }
 
+/// A member value the fast path can take as is; anything else (including a
+/// string holding U+0000, which validation refuses) goes the general way.
 fn member(v: &Value) -> Option<Member> {
     let o = v.as_object()?;
+    if o.values()
+        .any(|v| v.as_str().is_some_and(|s| s.contains('\0')))
+    {
+        return None;
+    }
     let mut m = Member::new(get_ci(o, "value")?.1.as_str()?);
     for (k, v) in o {
         if k.eq_ignore_ascii_case("value") {

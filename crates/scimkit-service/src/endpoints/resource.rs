@@ -1,16 +1,20 @@
 //! One resource: create (RFC 7644 §3.3), read (§3.4.1), replace (§3.5.1),
 //! modify (§3.5.2) and delete (§3.6), with versions (§3.14).
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{IF_MATCH, IF_NONE_MATCH};
 use scimkit_schema::messages::PatchOp;
+use scimkit_schema::patch::{self as scim_patch, Patched};
 use scimkit_schema::validate::{RequestKind, validate};
-use scimkit_schema::{Resource, ResourceSchema, ScimError, patch as scim_patch, remove_ci};
+use scimkit_schema::{Resource, ResourceSchema, ScimError, remove_ci};
 
 use super::membership;
 use super::notify::{self, change_events, diff_attributes};
 use super::render::{projection, render};
+use crate::blocking::offload;
 use crate::etag::{self, Precondition};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
@@ -192,6 +196,10 @@ pub(crate) async fn patch(
     projection(cx, query)?;
     let op = PatchOp::from_slice(body)?;
     op.check(cx.compat())?;
+    // The budgets, before any work: no store read, no operation applied.
+    let limits = cx.svc.config.patch_limits();
+    let values = limits.check(&op)?;
+    let op = Arc::new(op);
     let cond = Precondition::from_headers(headers, IF_MATCH);
     if cond.is_none()
         && let Some(m) = membership::plan(&op, rs, cx.compat())
@@ -211,19 +219,14 @@ pub(crate) async fn patch(
         {
             return Err(mismatch(id).into());
         }
-        let mut next = Resource::clone(&existing.resource);
-        let outcome = scim_patch::apply(&mut next, &op, rs, cx.compat())?;
+        let Patched {
+            resource: mut next,
+            outcome,
+            ..
+        } = run_patch(cx, rs, &existing, &op, values).await?;
         if !outcome.changed {
             return patched(cx, &existing, rs, query);
         }
-        validate(
-            &mut next,
-            rs,
-            RequestKind::PatchResult {
-                original: &existing.resource,
-            },
-            cx.compat(),
-        )?;
         strip_bookkeeping(&mut next);
         match cx
             .svc
@@ -253,6 +256,29 @@ pub(crate) async fn patch(
         format!("resource {id} is changing too fast; retry"),
     )
     .into())
+}
+
+/// The PATCH pipeline (`scimkit_schema::patch::run`: budgets, operations,
+/// validation of the result): inline when the request carries at most
+/// [`crate::Config::patch_offload_values`] values, on tokio's blocking pool
+/// above, so a large PATCH does not stall the async worker.
+async fn run_patch(
+    cx: &Cx<'_>,
+    rs: &ResourceSchema,
+    existing: &StoredResource,
+    op: &Arc<PatchOp>,
+    values: usize,
+) -> Result<Patched, ScimError> {
+    let compat = *cx.compat();
+    let limits = cx.svc.config.patch_limits();
+    let shared = cx.svc.registry.resource_type(rs.name());
+    match shared {
+        Some(shared) if values > cx.svc.config.patch_offload_values => {
+            let (shared, op, original) = (shared.clone(), op.clone(), existing.resource.clone());
+            offload(move || scim_patch::run(&original, &op, &shared, &compat, &limits)).await?
+        }
+        _ => scim_patch::run(&existing.resource, op, rs, &compat, &limits),
+    }
 }
 
 fn patched(cx: &Cx<'_>, stored: &StoredResource, rs: &ResourceSchema, query: &Query) -> Outcome {

@@ -1,6 +1,8 @@
 //! Group membership changes (RFC 7643 §4.2 `members`), the hook stores may
 //! implement with one-row writes; the default edits the JSON body.
 
+use std::collections::HashSet;
+
 use scimkit_schema::{Resource, ResourceSchema, get_ci, get_ci_mut};
 use serde_json::{Map, Value};
 
@@ -122,12 +124,12 @@ fn member_values(map: &Map<String, Value>) -> Vec<String> {
 
 pub(super) fn add_to(resource: &mut Resource, members: &[Member]) -> Vec<String> {
     let map = resource.as_map_mut();
-    let mut present = member_values(map);
+    // A hash set: adding n members to a group of m costs O(n + m).
+    let mut present: HashSet<String> = member_values(map).into_iter().collect();
     let mut added = Vec::new();
     let mut new_items = Vec::new();
     for m in members {
-        if !present.contains(&m.value) {
-            present.push(m.value.clone());
+        if present.insert(m.value.clone()) {
             added.push(m.value.clone());
             new_items.push(m.to_value());
         }
@@ -148,6 +150,7 @@ pub(super) fn add_to(resource: &mut Resource, members: &[Member]) -> Vec<String>
 pub(super) fn remove_from(resource: &mut Resource, values: &[String]) -> Vec<String> {
     let map = resource.as_map_mut();
     let mut removed = Vec::new();
+    let values: HashSet<&str> = values.iter().map(String::as_str).collect();
     if let Some(Value::Array(items)) = get_ci_mut(map, "members") {
         items.retain(|m| {
             let v = m
@@ -155,7 +158,7 @@ pub(super) fn remove_from(resource: &mut Resource, values: &[String]) -> Vec<Str
                 .and_then(|o| get_ci(o, "value"))
                 .and_then(|(_, v)| v.as_str());
             match v {
-                Some(v) if values.iter().any(|x| x == v) => {
+                Some(v) if values.contains(v) => {
                     removed.push(v.to_owned());
                     false
                 }

@@ -8,3 +8,6 @@ mod auth;
 mod events;
 mod handle;
 mod memory;
+mod nul;
+mod patch_budgets;
+mod secrets;

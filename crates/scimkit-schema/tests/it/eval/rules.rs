@@ -4,7 +4,7 @@
 use scimkit_schema::{Compat, Profile};
 
 use super::Want::{Err, No, Yes};
-use super::{check_with, run};
+use super::{check, check_with, run};
 
 const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -547,5 +547,78 @@ fn unknown_attributes() {
         (r#"active eq "yes""#, "jsmith", Err("active")),
     ] {
         check_with(&lenient, filter, user, want);
+    }
+}
+
+/// Attributes and sub-attributes that are `returned: never` are not
+/// filterable anywhere in a filter, in every profile: `password sw "h"`,
+/// then `"hu"`, … would recover the password one character at a time.
+#[test]
+fn secrets_are_not_filterable() {
+    let secret = "never returned";
+    let cases = [
+        r#"password sw "h""#,
+        r#"password eq "hunter2""#,
+        "password pr",
+        r#"PASSWORD gt "a""#,
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:password co "u""#,
+        r#"not (password sw "h")"#,
+        r#"userName eq "bjensen" or password ew "2""#,
+        r#"userName pr and (active eq true and password pr)"#,
+        r#"pin eq "1234""#,
+        r#"urn:example:params:scim:schemas:extension:corner:2.0:User:pin lt "5""#,
+        r#"keys.secret sw "a""#,
+        r#"keys[secret sw "a"]"#,
+        r#"keys[kid eq "k1" and not (secret pr)]"#,
+        r#"vault eq "x""#,
+        r#"vault.value sw "x""#,
+        r#"vault[value sw "x"]"#,
+        r#"password[value eq "x"]"#,
+    ];
+    for profile in [
+        Profile::Strict,
+        Profile::Interoperable,
+        Profile::Entra,
+        Profile::Okta,
+    ] {
+        let mut compat = profile.compat();
+        for filter in cases {
+            check_with(&compat, filter, "jsmith", Err(secret));
+        }
+        // Not even when unknown attributes match nothing.
+        compat.unknown_filter_attr_matches_nothing = true;
+        for filter in cases {
+            check_with(&compat, filter, "jsmith", Err(secret));
+        }
+    }
+    // The detail names the attribute as written.
+    check(r#"not (password sw "h")"#, "jsmith", Err("password"));
+    check(r#"keys[secret sw "a"]"#, "jsmith", Err("keys[secret]"));
+    // Their siblings stay filterable.
+    check(r#"keys[kid eq "k1"]"#, "jsmith", No);
+    check(r#"vault.label pr"#, "jsmith", No);
+}
+
+/// A comparison value holding U+0000 is `400 invalidFilter` in every profile
+/// (written as the JSON escape `\u0000`; written raw, the parser already
+/// refuses the control character), wherever it sits.
+#[test]
+fn nul_in_a_comparison_value() {
+    for profile in [
+        Profile::Strict,
+        Profile::Interoperable,
+        Profile::Entra,
+        Profile::Okta,
+    ] {
+        let compat = profile.compat();
+        for filter in [
+            r#"userName eq "a\u0000""#,
+            r#"userName sw "\u0000""#,
+            r#"not (displayName co "x\u0000y")"#,
+            r#"emails[value ew "\u0000"]"#,
+            r#"meta.created gt "2011-05-13T04:42:34Z\u0000""#,
+        ] {
+            check_with(&compat, filter, "jsmith", Err("U+0000"));
+        }
     }
 }

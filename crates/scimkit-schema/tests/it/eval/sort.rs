@@ -193,3 +193,34 @@ fn sort_key_errors() {
 fn ext(v: Value) -> Value {
     json!({ super::CORNER: v })
 }
+
+/// `sortBy` on a `returned: never` attribute is `400 invalidValue` naming it:
+/// the order of the results would reveal the secret.
+#[test]
+fn secrets_are_not_sortable() {
+    let rs = users();
+    for sort_by in [
+        "password",
+        "PassWord",
+        "urn:ietf:params:scim:schemas:core:2.0:User:password",
+        "pin",
+        "keys.secret",
+        "vault",
+        "vault.value",
+    ] {
+        let path = parse_attr_path(sort_by, &ParseOptions::default()).unwrap();
+        let err = SortKey::new(&path, &rs).unwrap_err();
+        assert_eq!(err.status, 400, "{sort_by}");
+        assert_eq!(
+            err.scim_type.as_ref().map(|t| t.as_str()),
+            Some("invalidValue"),
+            "{sort_by}"
+        );
+        assert!(err.detail.contains(sort_by), "{sort_by}: {}", err.detail);
+        assert!(err.detail.contains("never returned"), "{}", err.detail);
+    }
+    for ok in ["keys.kid", "vault.label"] {
+        let path = parse_attr_path(ok, &ParseOptions::default()).unwrap();
+        assert!(SortKey::new(&path, &rs).is_ok(), "{ok}");
+    }
+}
