@@ -3,7 +3,6 @@
 
 use bytes::Bytes;
 use http::HeaderMap;
-use http::header::{IF_MATCH, IF_NONE_MATCH};
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::validate::{RequestKind, validate};
 use scimkit_schema::{Resource, ResourceSchema, ScimError, patch as scim_patch, remove_ci};
@@ -11,24 +10,20 @@ use scimkit_schema::{Resource, ResourceSchema, ScimError, patch as scim_patch, r
 use super::membership;
 use super::notify::{self, change_events, diff_attributes};
 use super::render::{projection, render};
-use crate::etag::{self, Precondition};
+use crate::etag::{self, Conditions};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
 use crate::service::Cx;
 use crate::{EventKind, StoreError, StoredResource};
 
-/// How often a write retries after losing a race it did not ask to detect
-/// (no `If-Match`).
+/// How often a write retries after losing a compare-and-swap race; the
+/// conditional headers are evaluated again against each version read, so a
+/// write without them (or with `If-Match: *`) retries, and one whose
+/// `If-Match` named the version that lost gets `412`.
 const RETRIES: usize = 64;
 
 fn not_found(rs: &ResourceSchema, id: &str) -> ScimError {
     ScimError::not_found(format!("{} {id} not found", rs.name()))
-}
-
-fn mismatch(id: &str) -> ScimError {
-    ScimError::precondition_failed(format!(
-        "resource {id} has changed: the If-Match version is not the current one"
-    ))
 }
 
 /// Drops `id` and `meta`: the store owns them.
@@ -89,7 +84,7 @@ pub(crate) async fn create(
     respond(cx, 201, &stored, rs, query)
 }
 
-/// `GET /{endpoint}/{id}`, with `If-None-Match` (`304`).
+/// `GET /{endpoint}/{id}`, with `If-None-Match` (`304`) and `If-Match` (`412`).
 pub(crate) async fn get(
     cx: &Cx<'_>,
     rs: &ResourceSchema,
@@ -98,11 +93,10 @@ pub(crate) async fn get(
     query: &Query,
 ) -> Outcome {
     let p = projection(cx, query)?;
+    let conds = Conditions::from_headers(headers)?;
     let stored = load(cx, rs, id).await?;
     let tag = etag::weak(&stored.version);
-    if let Some(cond) = Precondition::from_headers(headers, IF_NONE_MATCH)
-        && cond.matches(&stored.version)
-    {
+    if conds.check_read(id, &stored.version)? {
         return Ok(response::empty(304, Some(&tag)));
     }
     let body = render(cx, &stored, rs, &p);
@@ -126,15 +120,11 @@ pub(crate) async fn replace(
     body: &Bytes,
 ) -> Outcome {
     projection(cx, query)?;
+    let conds = Conditions::from_headers(headers)?;
     let given = request::resource_body(body)?;
-    let cond = Precondition::from_headers(headers, IF_MATCH);
     for _ in 0..RETRIES {
         let existing = load(cx, rs, id).await?;
-        if let Some(c) = &cond
-            && !c.matches(&existing.version)
-        {
-            return Err(mismatch(id).into());
-        }
+        conds.check_write(id, &existing.version)?;
         let mut input = given.clone();
         validate(
             &mut input,
@@ -165,8 +155,7 @@ pub(crate) async fn replace(
                 notify::publish(cx, &stored, events).await;
                 return respond(cx, 200, &stored, rs, query);
             }
-            Err(StoreError::VersionMismatch { .. }) if cond.is_none() => continue,
-            Err(StoreError::VersionMismatch { .. }) => return Err(mismatch(id).into()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -192,8 +181,8 @@ pub(crate) async fn patch(
     projection(cx, query)?;
     let op = PatchOp::from_slice(body)?;
     op.check(cx.compat())?;
-    let cond = Precondition::from_headers(headers, IF_MATCH);
-    if cond.is_none()
+    let conds = Conditions::from_headers(headers)?;
+    if !conds.names_versions()
         && let Some(m) = membership::plan(&op, rs, cx.compat())
     {
         let stored = membership::apply(cx, rs, id, m).await?;
@@ -206,11 +195,7 @@ pub(crate) async fn patch(
     }
     for _ in 0..RETRIES {
         let existing = load(cx, rs, id).await?;
-        if let Some(c) = &cond
-            && !c.matches(&existing.version)
-        {
-            return Err(mismatch(id).into());
-        }
+        conds.check_write(id, &existing.version)?;
         let mut next = Resource::clone(&existing.resource);
         let outcome = scim_patch::apply(&mut next, &op, rs, cx.compat())?;
         if !outcome.changed {
@@ -242,8 +227,7 @@ pub(crate) async fn patch(
                 notify::publish(cx, &stored, events).await;
                 return patched(cx, &stored, rs, query);
             }
-            Err(StoreError::VersionMismatch { .. }) if cond.is_none() => continue,
-            Err(StoreError::VersionMismatch { .. }) => return Err(mismatch(id).into()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -271,21 +255,33 @@ pub(crate) async fn delete(
     headers: &HeaderMap,
 ) -> Outcome {
     let store = &cx.svc.store;
-    let expected = match Precondition::from_headers(headers, IF_MATCH) {
-        None => None,
-        Some(c) => {
+    let conds = Conditions::from_headers(headers)?;
+    let mut deleted = false;
+    for _ in 0..RETRIES {
+        let expected = if conds.names_versions() {
             let existing = load(cx, rs, id).await?;
-            if !c.matches(&existing.version) {
-                return Err(mismatch(id).into());
-            }
+            conds.check_write(id, &existing.version)?;
             Some(existing.version)
+        } else {
+            None
+        };
+        match store.delete(cx.tenant(), rs, id, expected.as_deref()).await {
+            Ok(()) => {
+                deleted = true;
+                break;
+            }
+            Err(StoreError::NotFound { .. }) => return Err(not_found(rs, id).into()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
+            Err(e) => return Err(e.into()),
         }
-    };
-    match store.delete(cx.tenant(), rs, id, expected.as_deref()).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound { .. }) => return Err(not_found(rs, id).into()),
-        Err(StoreError::VersionMismatch { .. }) => return Err(mismatch(id).into()),
-        Err(e) => return Err(e.into()),
+    }
+    if !deleted {
+        return Err(ScimError::new(
+            409,
+            None,
+            format!("resource {id} is changing too fast; retry"),
+        )
+        .into());
     }
     let event =
         crate::ProvisioningEvent::new(cx.tenant().clone(), rs.name(), id, None, EventKind::Deleted);

@@ -5,6 +5,7 @@
 
 mod architecture;
 mod auth;
+mod etag;
 mod events;
 mod handle;
 mod memory;
