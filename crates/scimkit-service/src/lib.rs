@@ -62,6 +62,7 @@ mod endpoints;
 pub mod etag;
 mod events;
 mod memory;
+pub mod redact;
 mod request;
 mod response;
 mod route;
@@ -74,7 +75,10 @@ pub use auth::{
     AuthError, AuthRequest, Authenticator, MeRef, Principal, Secret, StaticTokens, TokenHash,
 };
 pub use config::Config;
-pub use events::{EventKind, EventSink, NoopSink, ProvisioningEvent, VecSink};
+pub use events::{
+    DEFAULT_LOGGED_MEMBER_IDS, EventKind, EventSink, EventSummary, NoopSink, ProvisioningEvent,
+    VecSink,
+};
 pub use memory::MemoryStore;
 pub use response::{SCIM_JSON, error_response};
 pub use service::{BuildError, ScimService, ScimServiceBuilder};

@@ -73,11 +73,18 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
 
-    /// Also log request and response bodies and request headers (the
-    /// `Authorization` header is always redacted). For debugging an
-    /// integration; bodies hold personal data.
+    /// Also log request and response bodies, query strings and request
+    /// headers. Credentials are always redacted (`Authorization`, `Cookie`,
+    /// `X-Api-Key` and other credential headers, `access_token`-like query
+    /// parameters, `password` and every other `returned: never` attribute).
+    /// For debugging an integration; bodies hold personal data.
     #[arg(long, global = true)]
     pub(crate) log_bodies: bool,
+
+    /// How many member ids an audit line of a group membership change shows
+    /// (the count is always shown).
+    #[arg(long, global = true, env = "SCIMKIT_LOG_MEMBER_IDS", default_value_t = scimkit_service::DEFAULT_LOGGED_MEMBER_IDS)]
+    pub(crate) log_member_ids: usize,
 }
 
 /// What to do.

@@ -8,6 +8,7 @@
 use std::io::Write as _;
 
 use scimkit_schema::Profile;
+use scimkit_service::redact::Redactor;
 use scimkit_service::{Config, ScimService};
 use scimkit_sql::SqlStore;
 use tokio::net::TcpListener;
@@ -62,17 +63,21 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     }
 
     let config = config(global);
-    let log = LogOptions {
-        bodies: global.log_bodies,
-        body_limit: config.body_limit(),
-    };
+    let body_limit = config.body_limit();
     let service = ScimService::builder()
         .store(store.clone())
         .authenticator(TenantAuth::new(store.tenants()))
-        .events(std::sync::Arc::new(LogSink))
+        .events(std::sync::Arc::new(LogSink {
+            member_ids: global.log_member_ids,
+        }))
         .config(config)
         .build()
         .map_err(|e| format!("cannot build the SCIM service: {e}"))?;
+    let log = LogOptions {
+        bodies: global.log_bodies,
+        body_limit,
+        redactor: std::sync::Arc::new(Redactor::new(service.registry())),
+    };
     let app =
         scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
 

@@ -8,4 +8,5 @@ mod auth;
 mod etag;
 mod events;
 mod handle;
+mod logging;
 mod memory;
