@@ -11,7 +11,6 @@ use scimkit_schema::ScimError;
 /// Runs `f` on tokio's blocking pool when called inside a tokio runtime,
 /// inline otherwise. A panic in `f` is logged and becomes a `500` SCIM error;
 /// it never unwinds into the caller.
-#[allow(dead_code)] // first callers: large PATCHes and password hashing (wave 2)
 pub(crate) async fn offload<T, F>(f: F) -> Result<T, ScimError>
 where
     T: Send + 'static,

@@ -3,6 +3,8 @@
 
 use scimkit_schema::{Compat, Profile};
 
+use crate::password::{PasswordHashing, PasswordStorage};
+
 /// How the engine behaves. Start from [`Config::default()`] and adjust with
 /// the `with_*` methods.
 ///
@@ -57,6 +59,11 @@ pub struct Config {
     pub realm: String,
     /// The URI of human-readable help, advertised as `documentationUri`.
     pub documentation_uri: Option<String>,
+    /// How `password` and other `returned: never` attributes are stored
+    /// (default: an Argon2id hash; see [`PasswordStorage`]).
+    pub password_storage: PasswordStorage,
+    /// The bound on concurrent password hashing (see [`PasswordHashing`]).
+    pub password_hashing: PasswordHashing,
 }
 
 impl Default for Config {
@@ -77,6 +84,8 @@ impl Default for Config {
             unique_group_display_name: false,
             realm: "scim".to_owned(),
             documentation_uri: None,
+            password_storage: PasswordStorage::default(),
+            password_hashing: PasswordHashing::default(),
         }
     }
 }
@@ -201,6 +210,31 @@ impl Config {
     /// Sets [`Config::documentation_uri`].
     pub fn with_documentation_uri(mut self, uri: impl Into<String>) -> Self {
         self.documentation_uri = Some(uri.into());
+        self
+    }
+
+    /// Sets [`Config::password_storage`].
+    ///
+    /// ```
+    /// use scimkit_service::{Argon2Params, Config, PasswordStorage};
+    /// let strong = Argon2Params::new(64 * 1024, 3, 1).unwrap();
+    /// let config = Config::default().with_password_storage(PasswordStorage::Hash(strong));
+    /// let mine = Config::default().with_password_storage(PasswordStorage::KeepAsSent);
+    /// # let _ = (config, mine);
+    /// ```
+    pub fn with_password_storage(mut self, storage: PasswordStorage) -> Self {
+        self.password_storage = storage;
+        self
+    }
+
+    /// Sets [`Config::password_hashing`]: at most `max_concurrent` hashes at
+    /// once (at least 1; default
+    /// [`DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES`](crate::DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES)),
+    /// `max_queued` writes waiting (default
+    /// [`DEFAULT_MAX_QUEUED_PASSWORD_HASHES`](crate::DEFAULT_MAX_QUEUED_PASSWORD_HASHES)),
+    /// `503` beyond.
+    pub fn with_password_hashing(mut self, max_concurrent: usize, max_queued: usize) -> Self {
+        self.password_hashing = PasswordHashing::new(max_concurrent, max_queued);
         self
     }
 

@@ -62,6 +62,7 @@ mod endpoints;
 pub mod etag;
 mod events;
 mod memory;
+mod password;
 pub mod redact;
 mod request;
 mod response;
@@ -80,6 +81,11 @@ pub use events::{
     VecSink,
 };
 pub use memory::MemoryStore;
+pub use password::{
+    Argon2Params, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB, DEFAULT_ARGON2_PARALLELISM,
+    DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES, DEFAULT_MAX_QUEUED_PASSWORD_HASHES,
+    InvalidArgon2Params, PasswordHashing, PasswordStorage, hash_password, verify_password,
+};
 pub use response::{SCIM_JSON, error_response};
 pub use service::{BuildError, ScimService, ScimServiceBuilder};
 pub use store::{

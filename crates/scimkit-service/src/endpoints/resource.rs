@@ -11,6 +11,7 @@ use super::membership;
 use super::notify::{self, change_events, diff_attributes};
 use super::render::{projection, render};
 use crate::etag::{self, Conditions};
+use crate::password::{self, Write};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
 use crate::service::Cx;
@@ -79,6 +80,7 @@ pub(crate) async fn create(
     let mut input = request::resource_body(body)?;
     validate(&mut input, rs, RequestKind::Create, cx.compat())?;
     strip_bookkeeping(&mut input);
+    password::prepare(cx, rs, &mut input, None, Write::Create).await?;
     let stored = cx.svc.store.create(cx.tenant(), rs, input).await?;
     notify::publish(cx, &stored, vec![EventKind::Created]).await;
     respond(cx, 201, &stored, rs, query)
@@ -135,6 +137,7 @@ pub(crate) async fn replace(
             cx.compat(),
         )?;
         strip_bookkeeping(&mut input);
+        password::prepare(cx, rs, &mut input, Some(&existing.resource), Write::Replace).await?;
         if same_content(&existing.resource, &input) {
             return respond(cx, 200, &existing, rs, query);
         }
@@ -210,6 +213,11 @@ pub(crate) async fn patch(
             cx.compat(),
         )?;
         strip_bookkeeping(&mut next);
+        password::prepare(cx, rs, &mut next, Some(&existing.resource), Write::Patch).await?;
+        if same_content(&existing.resource, &next) {
+            // e.g. the current password sent again: its stored hash is kept.
+            return patched(cx, &existing, rs, query);
+        }
         match cx
             .svc
             .store

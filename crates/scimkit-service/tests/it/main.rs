@@ -10,3 +10,4 @@ mod events;
 mod handle;
 mod logging;
 mod memory;
+mod password;

@@ -11,5 +11,6 @@ mod corpus;
 mod crash;
 mod harness;
 mod logs;
+mod passwords;
 mod replay;
 mod tenants;
