@@ -10,6 +10,7 @@ use scimkit_schema::{Compat, Profile};
 /// values than this is applied on tokio's blocking pool (applying 1,000
 /// values takes well under a millisecond; 10,000 several).
 pub const DEFAULT_PATCH_OFFLOAD_VALUES: usize = 1_000;
+use crate::password::{PasswordHashing, PasswordStorage};
 
 /// How the engine behaves. Start from [`Config::default()`] and adjust with
 /// the `with_*` methods.
@@ -77,6 +78,11 @@ pub struct Config {
     /// applied and validated on tokio's blocking pool, so that it does not
     /// stall the async worker serving other requests; smaller ones run inline.
     pub patch_offload_values: usize,
+    /// How `password` and other `returned: never` attributes are stored
+    /// (default: an Argon2id hash; see [`PasswordStorage`]).
+    pub password_storage: PasswordStorage,
+    /// The bound on concurrent password hashing (see [`PasswordHashing`]).
+    pub password_hashing: PasswordHashing,
 }
 
 impl Default for Config {
@@ -100,6 +106,8 @@ impl Default for Config {
             patch_max_operations: DEFAULT_MAX_PATCH_OPERATIONS,
             patch_max_values_per_operation: DEFAULT_MAX_PATCH_VALUES_PER_OPERATION,
             patch_offload_values: DEFAULT_PATCH_OFFLOAD_VALUES,
+            password_storage: PasswordStorage::default(),
+            password_hashing: PasswordHashing::default(),
         }
     }
 }
@@ -256,6 +264,31 @@ impl Config {
         PatchLimits::default()
             .with_max_operations(self.patch_max_operations)
             .with_max_values_per_operation(self.patch_max_values_per_operation)
+    }
+
+    /// Sets [`Config::password_storage`].
+    ///
+    /// ```
+    /// use scimkit_service::{Argon2Params, Config, PasswordStorage};
+    /// let strong = Argon2Params::new(64 * 1024, 3, 1).unwrap();
+    /// let config = Config::default().with_password_storage(PasswordStorage::Hash(strong));
+    /// let mine = Config::default().with_password_storage(PasswordStorage::KeepAsSent);
+    /// # let _ = (config, mine);
+    /// ```
+    pub fn with_password_storage(mut self, storage: PasswordStorage) -> Self {
+        self.password_storage = storage;
+        self
+    }
+
+    /// Sets [`Config::password_hashing`]: at most `max_concurrent` hashes at
+    /// once (at least 1; default
+    /// [`DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES`](crate::DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES)),
+    /// `max_queued` writes waiting (default
+    /// [`DEFAULT_MAX_QUEUED_PASSWORD_HASHES`](crate::DEFAULT_MAX_QUEUED_PASSWORD_HASHES)),
+    /// `503` beyond.
+    pub fn with_password_hashing(mut self, max_concurrent: usize, max_queued: usize) -> Self {
+        self.password_hashing = PasswordHashing::new(max_concurrent, max_queued);
+        self
     }
 
     /// The largest body accepted on any endpoint (the adapters' limit).

@@ -37,6 +37,65 @@ pub enum EventKind {
     },
 }
 
+/// How many member ids [`EventKind::summary`] shows by default: enough to
+/// recognise a change in an audit line, while a change of a 100 000-member
+/// group stays one short line.
+pub const DEFAULT_LOGGED_MEMBER_IDS: usize = 3;
+
+impl EventKind {
+    /// A one-line summary for logs: the kind, the changed attributes, and a
+    /// member list as its count and at most `max_ids` ids
+    /// (`members_added 1200 [a, b, c, …]`).
+    ///
+    /// ```
+    /// use scimkit_service::EventKind;
+    /// let kind = EventKind::MembersAdded { members: (0..1000).map(|i| i.to_string()).collect() };
+    /// assert_eq!(kind.summary(2).to_string(), "members_added 1000 [0, 1, …]");
+    /// ```
+    pub fn summary(&self, max_ids: usize) -> EventSummary<'_> {
+        EventSummary {
+            kind: self,
+            max_ids,
+        }
+    }
+}
+
+/// [`EventKind::summary`]: a bounded `Display` of an event kind.
+#[derive(Debug, Clone, Copy)]
+pub struct EventSummary<'a> {
+    kind: &'a EventKind,
+    max_ids: usize,
+}
+
+impl std::fmt::Display for EventSummary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids = |f: &mut std::fmt::Formatter<'_>, label: &str, ids: &[String]| {
+            write!(f, "{label} {} [", ids.len())?;
+            for (i, id) in ids.iter().take(self.max_ids).enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                f.write_str(id)?;
+            }
+            if ids.len() > self.max_ids {
+                f.write_str(if self.max_ids > 0 { ", …" } else { "…" })?;
+            }
+            f.write_str("]")
+        };
+        match self.kind {
+            EventKind::Created => f.write_str("created"),
+            EventKind::Updated { changed_attributes } => {
+                write!(f, "updated [{}]", changed_attributes.join(", "))
+            }
+            EventKind::Deactivated => f.write_str("deactivated"),
+            EventKind::Reactivated => f.write_str("reactivated"),
+            EventKind::Deleted => f.write_str("deleted"),
+            EventKind::MembersAdded { members } => ids(f, "members_added", members),
+            EventKind::MembersRemoved { members } => ids(f, "members_removed", members),
+        }
+    }
+}
+
 /// One provisioning event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -62,6 +62,8 @@ mod endpoints;
 pub mod etag;
 mod events;
 mod memory;
+mod password;
+pub mod redact;
 mod request;
 mod response;
 mod route;
@@ -74,8 +76,16 @@ pub use auth::{
     AuthError, AuthRequest, Authenticator, MeRef, Principal, Secret, StaticTokens, TokenHash,
 };
 pub use config::{Config, DEFAULT_PATCH_OFFLOAD_VALUES};
-pub use events::{EventKind, EventSink, NoopSink, ProvisioningEvent, VecSink};
+pub use events::{
+    DEFAULT_LOGGED_MEMBER_IDS, EventKind, EventSink, EventSummary, NoopSink, ProvisioningEvent,
+    VecSink,
+};
 pub use memory::MemoryStore;
+pub use password::{
+    Argon2Params, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB, DEFAULT_ARGON2_PARALLELISM,
+    DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES, DEFAULT_MAX_QUEUED_PASSWORD_HASHES,
+    InvalidArgon2Params, PasswordHashing, PasswordStorage, hash_password, verify_password,
+};
 pub use response::{SCIM_JSON, error_response};
 pub use service::{BuildError, ScimService, ScimServiceBuilder};
 pub use store::{

@@ -1,8 +1,15 @@
 //! One structured log line per request: method, path, tenant, status,
 //! duration, and for failures the SCIM error's `scimType` and `detail`
-//! (RFC 7644 §3.12). With `--log-bodies`, also the request headers (the
-//! `Authorization` header redacted, always) and both bodies.
+//! (RFC 7644 §3.12). With `--log-bodies`, also the query, the request
+//! headers and both bodies.
+//!
+//! Everything printed goes through [`scimkit_service::redact`]: credential
+//! headers (`Authorization`, `Proxy-Authorization`, `Cookie`, `X-Api-Key`,
+//! …), credential query parameters (`access_token`, `api_key`, …) and
+//! `returned: never` attributes (`password`, also inside PATCH operations
+//! and Bulk data) never reach the log.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
@@ -11,14 +18,17 @@ use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use scimkit_schema::ScimError;
+use scimkit_service::redact::{self, Redactor};
 
 /// What the access log writes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct LogOptions {
     /// Log headers and bodies too.
     pub(crate) bodies: bool,
     /// The largest request body read (the engine's limit).
     pub(crate) body_limit: usize,
+    /// Which body attributes are secret (from the served registry).
+    pub(crate) redactor: Arc<Redactor>,
 }
 
 /// The tenant id of a `/tenants/{id}/…` path.
@@ -26,24 +36,6 @@ fn tenant_of(path: &str) -> &str {
     path.strip_prefix("/tenants/")
         .and_then(|rest| rest.split('/').next())
         .unwrap_or("-")
-}
-
-/// The request headers as text, `Authorization` redacted.
-fn headers_text(headers: &http::HeaderMap) -> String {
-    let mut out = String::new();
-    for (name, value) in headers {
-        if !out.is_empty() {
-            out.push_str("; ");
-        }
-        out.push_str(name.as_str());
-        out.push_str(": ");
-        if name == http::header::AUTHORIZATION || name == http::header::COOKIE {
-            out.push_str("<redacted>");
-        } else {
-            out.push_str(value.to_str().unwrap_or("<binary>"));
-        }
-    }
-    out
 }
 
 /// `scimType` and `detail` of a SCIM error body.
@@ -63,6 +55,7 @@ pub(crate) async fn log_request(
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let tenant = tenant_of(&path).to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
     let req = if opts.bodies {
         let (parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, opts.body_limit).await {
@@ -79,10 +72,10 @@ pub(crate) async fn log_request(
         tracing::info!(
             %method,
             path,
-            query = parts.uri.query().unwrap_or(""),
+            query = redact::redact_query(&query),
             tenant,
-            headers = headers_text(&parts.headers),
-            body = %String::from_utf8_lossy(&bytes),
+            headers = redact::redact_headers(&parts.headers),
+            body = opts.redactor.redact_body(&bytes),
             "request"
         );
         Request::from_parts(parts, Body::from(bytes))
@@ -102,6 +95,8 @@ pub(crate) async fn log_request(
         .unwrap_or_else(|_| Bytes::new());
     if status >= 400 {
         let (scim_type, detail) = scim_error(&bytes);
+        // A detail may echo a query parameter (a broken escape): scrub credentials.
+        let detail = redact::scrub(&detail, &redact::secret_query_values(&query));
         if status >= 500 {
             tracing::error!(%method, path, tenant, status, duration_ms, scim_type, detail, "failed");
         } else {
@@ -116,7 +111,10 @@ pub(crate) async fn log_request(
             path,
             tenant,
             status,
-            body = %String::from_utf8_lossy(&bytes),
+            body = redact::scrub(
+                &opts.redactor.redact_body(&bytes),
+                &redact::secret_query_values(&query)
+            ),
             "response"
         );
     }
@@ -134,18 +132,17 @@ mod tests {
     }
 
     #[test]
-    fn authorization_is_redacted() {
+    fn credentials_are_redacted() {
         let mut h = http::HeaderMap::new();
-        h.insert(
-            "authorization",
-            http::HeaderValue::from_static("Bearer s3cret"),
-        );
-        h.insert(
-            "content-type",
-            http::HeaderValue::from_static("application/scim+json"),
-        );
-        let text = headers_text(&h);
-        assert!(!text.contains("s3cret"), "{text}");
+        for (n, v) in [
+            ("authorization", "Bearer s3cret"),
+            ("x-api-key", "k3y"),
+            ("content-type", "application/scim+json"),
+        ] {
+            h.insert(n, http::HeaderValue::from_static(v));
+        }
+        let text = redact::redact_headers(&h);
+        assert!(!text.contains("s3cret") && !text.contains("k3y"), "{text}");
         assert!(text.contains("authorization: <redacted>"), "{text}");
         assert!(text.contains("application/scim+json"), "{text}");
     }

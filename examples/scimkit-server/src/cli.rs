@@ -73,11 +73,22 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
 
-    /// Also log request and response bodies and request headers (the
-    /// `Authorization` header is always redacted). For debugging an
-    /// integration; bodies hold personal data.
+    /// Also log request and response bodies, query strings and request
+    /// headers. Credentials are always redacted (`Authorization`, `Cookie`,
+    /// `X-Api-Key` and other credential headers, `access_token`-like query
+    /// parameters, `password` and every other `returned: never` attribute).
+    /// For debugging an integration; bodies hold personal data.
     #[arg(long, global = true)]
     pub(crate) log_bodies: bool,
+
+    /// How many member ids an audit line of a group membership change shows
+    /// (the count is always shown).
+    #[arg(long, global = true, env = "SCIMKIT_LOG_MEMBER_IDS", default_value_t = scimkit_service::DEFAULT_LOGGED_MEMBER_IDS)]
+    pub(crate) log_member_ids: usize,
+
+    /// How passwords are stored.
+    #[command(flatten)]
+    pub(crate) passwords: PasswordArgs,
 }
 
 /// What to do.
@@ -173,5 +184,60 @@ impl Global {
             Some(u) => u.trim_end_matches('/').to_owned(),
             None => format!("http://{bound}"),
         }
+    }
+}
+
+/// How `password` (RFC 7643 §4.1.1) is stored, and the bound on hashing.
+#[derive(Debug, Args)]
+pub(crate) struct PasswordArgs {
+    /// `hash` (Argon2id, never in clear), `drop` (accept and discard) or
+    /// `keep` (as sent: only for a database that encrypts on its own).
+    #[arg(long, global = true, env = "SCIMKIT_PASSWORD_STORAGE", value_enum, default_value_t = PasswordStorageArg::Hash)]
+    pub(crate) password_storage: PasswordStorageArg,
+
+    /// Argon2id memory cost in KiB.
+    #[arg(long, global = true, env = "SCIMKIT_ARGON2_MEMORY_KIB", default_value_t = scimkit_service::DEFAULT_ARGON2_MEMORY_KIB)]
+    pub(crate) argon2_memory_kib: u32,
+
+    /// Argon2id iterations.
+    #[arg(long, global = true, env = "SCIMKIT_ARGON2_ITERATIONS", default_value_t = scimkit_service::DEFAULT_ARGON2_ITERATIONS)]
+    pub(crate) argon2_iterations: u32,
+
+    /// Passwords hashed at once (each holds the Argon2 memory and a thread).
+    #[arg(long, global = true, env = "SCIMKIT_MAX_CONCURRENT_PASSWORD_HASHES", default_value_t = scimkit_service::DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES)]
+    pub(crate) max_concurrent_password_hashes: usize,
+
+    /// Writes that may wait for a hashing slot; more answer 503.
+    #[arg(long, global = true, env = "SCIMKIT_MAX_QUEUED_PASSWORD_HASHES", default_value_t = scimkit_service::DEFAULT_MAX_QUEUED_PASSWORD_HASHES)]
+    pub(crate) max_queued_password_hashes: usize,
+}
+
+/// `--password-storage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PasswordStorageArg {
+    /// An Argon2id hash.
+    Hash,
+    /// Not stored.
+    Drop,
+    /// Stored as sent.
+    Keep,
+}
+
+impl PasswordArgs {
+    /// The engine's policy, or why the Argon2 parameters are unusable.
+    pub(crate) fn storage(&self) -> Result<scimkit_service::PasswordStorage, String> {
+        use scimkit_service::{Argon2Params, DEFAULT_ARGON2_PARALLELISM, PasswordStorage};
+        Ok(match self.password_storage {
+            PasswordStorageArg::Drop => PasswordStorage::Drop,
+            PasswordStorageArg::Keep => PasswordStorage::KeepAsSent,
+            PasswordStorageArg::Hash => PasswordStorage::Hash(
+                Argon2Params::new(
+                    self.argon2_memory_kib,
+                    self.argon2_iterations,
+                    DEFAULT_ARGON2_PARALLELISM,
+                )
+                .map_err(|e| format!("--argon2-memory-kib / --argon2-iterations: {e}"))?,
+            ),
+        })
     }
 }

@@ -8,6 +8,7 @@
 use std::io::Write as _;
 
 use scimkit_schema::Profile;
+use scimkit_service::redact::Redactor;
 use scimkit_service::{Config, ScimService};
 use scimkit_sql::SqlStore;
 use tokio::net::TcpListener;
@@ -19,8 +20,14 @@ use crate::events::LogSink;
 use crate::tenant_admin;
 
 /// The engine's configuration for these options.
-pub(crate) fn config(global: &Global) -> Config {
+pub(crate) fn config(global: &Global) -> Result<Config, String> {
+    let pw = &global.passwords;
     let mut config = Config::default()
+        .with_password_storage(pw.storage()?)
+        .with_password_hashing(
+            pw.max_concurrent_password_hashes,
+            pw.max_queued_password_hashes,
+        )
         .with_base_path("/scim/v2")
         .with_tenant_urls(true)
         .with_profile(Profile::from(global.profile))
@@ -33,11 +40,12 @@ pub(crate) fn config(global: &Global) -> Config {
     if let Some(base) = &global.base_url {
         config = config.with_public_origin(base.as_str());
     }
-    config
+    Ok(config)
 }
 
 /// Serves until a shutdown signal, then closes the store.
 pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> {
+    let config = config(global)?;
     let listener = TcpListener::bind(global.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", global.bind))?;
@@ -61,18 +69,21 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         println!();
     }
 
-    let config = config(global);
-    let log = LogOptions {
-        bodies: global.log_bodies,
-        body_limit: config.body_limit(),
-    };
+    let body_limit = config.body_limit();
     let service = ScimService::builder()
         .store(store.clone())
         .authenticator(TenantAuth::new(store.tenants()))
-        .events(std::sync::Arc::new(LogSink))
+        .events(std::sync::Arc::new(LogSink {
+            member_ids: global.log_member_ids,
+        }))
         .config(config)
         .build()
         .map_err(|e| format!("cannot build the SCIM service: {e}"))?;
+    let log = LogOptions {
+        bodies: global.log_bodies,
+        body_limit,
+        redactor: std::sync::Arc::new(Redactor::new(service.registry())),
+    };
     let app =
         scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
 

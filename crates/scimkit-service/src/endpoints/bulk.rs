@@ -237,9 +237,17 @@ async fn run(
         None => Bytes::new(),
     };
     let mut headers = HeaderMap::new();
-    if let Some(v) = &op.version
-        && let Ok(h) = HeaderValue::from_str(v)
-    {
+    if let Some(v) = &op.version {
+        // `version` is the operation's `If-Match` (RFC 7644 §3.7); one that
+        // cannot be a header is refused, never dropped.
+        let h = HeaderValue::from_str(v).map_err(|_| {
+            ScimError::new(
+                400,
+                None,
+                "malformed bulk operation version: it holds a control character; \
+                 expected an entity tag such as W/\"3\" (RFC 7232 §2.3)",
+            )
+        })?;
         headers.insert(IF_MATCH, h);
     }
     let query = Query::default();

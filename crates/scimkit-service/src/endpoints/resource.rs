@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::HeaderMap;
-use http::header::{IF_MATCH, IF_NONE_MATCH};
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::patch::{self as scim_patch, Patched};
 use scimkit_schema::validate::{RequestKind, validate};
@@ -15,24 +14,21 @@ use super::membership;
 use super::notify::{self, change_events, diff_attributes};
 use super::render::{projection, render};
 use crate::blocking::offload;
-use crate::etag::{self, Precondition};
+use crate::etag::{self, Conditions};
+use crate::password::{self, Write};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
 use crate::service::Cx;
 use crate::{EventKind, StoreError, StoredResource};
 
-/// How often a write retries after losing a race it did not ask to detect
-/// (no `If-Match`).
+/// How often a write retries after losing a compare-and-swap race; the
+/// conditional headers are evaluated again against each version read, so a
+/// write without them (or with `If-Match: *`) retries, and one whose
+/// `If-Match` named the version that lost gets `412`.
 const RETRIES: usize = 64;
 
 fn not_found(rs: &ResourceSchema, id: &str) -> ScimError {
     ScimError::not_found(format!("{} {id} not found", rs.name()))
-}
-
-fn mismatch(id: &str) -> ScimError {
-    ScimError::precondition_failed(format!(
-        "resource {id} has changed: the If-Match version is not the current one"
-    ))
 }
 
 /// Drops `id` and `meta`: the store owns them.
@@ -88,12 +84,13 @@ pub(crate) async fn create(
     let mut input = request::resource_body(body)?;
     validate(&mut input, rs, RequestKind::Create, cx.compat())?;
     strip_bookkeeping(&mut input);
+    password::prepare(cx, rs, &mut input, None, Write::Create).await?;
     let stored = cx.svc.store.create(cx.tenant(), rs, input).await?;
     notify::publish(cx, &stored, vec![EventKind::Created]).await;
     respond(cx, 201, &stored, rs, query)
 }
 
-/// `GET /{endpoint}/{id}`, with `If-None-Match` (`304`).
+/// `GET /{endpoint}/{id}`, with `If-None-Match` (`304`) and `If-Match` (`412`).
 pub(crate) async fn get(
     cx: &Cx<'_>,
     rs: &ResourceSchema,
@@ -102,11 +99,10 @@ pub(crate) async fn get(
     query: &Query,
 ) -> Outcome {
     let p = projection(cx, query)?;
+    let conds = Conditions::from_headers(headers)?;
     let stored = load(cx, rs, id).await?;
     let tag = etag::weak(&stored.version);
-    if let Some(cond) = Precondition::from_headers(headers, IF_NONE_MATCH)
-        && cond.matches(&stored.version)
-    {
+    if conds.check_read(id, &stored.version)? {
         return Ok(response::empty(304, Some(&tag)));
     }
     let body = render(cx, &stored, rs, &p);
@@ -130,15 +126,11 @@ pub(crate) async fn replace(
     body: &Bytes,
 ) -> Outcome {
     projection(cx, query)?;
+    let conds = Conditions::from_headers(headers)?;
     let given = request::resource_body(body)?;
-    let cond = Precondition::from_headers(headers, IF_MATCH);
     for _ in 0..RETRIES {
         let existing = load(cx, rs, id).await?;
-        if let Some(c) = &cond
-            && !c.matches(&existing.version)
-        {
-            return Err(mismatch(id).into());
-        }
+        conds.check_write(id, &existing.version)?;
         let mut input = given.clone();
         validate(
             &mut input,
@@ -149,6 +141,7 @@ pub(crate) async fn replace(
             cx.compat(),
         )?;
         strip_bookkeeping(&mut input);
+        password::prepare(cx, rs, &mut input, Some(&existing.resource), Write::Replace).await?;
         if same_content(&existing.resource, &input) {
             return respond(cx, 200, &existing, rs, query);
         }
@@ -169,8 +162,7 @@ pub(crate) async fn replace(
                 notify::publish(cx, &stored, events).await;
                 return respond(cx, 200, &stored, rs, query);
             }
-            Err(StoreError::VersionMismatch { .. }) if cond.is_none() => continue,
-            Err(StoreError::VersionMismatch { .. }) => return Err(mismatch(id).into()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -200,8 +192,8 @@ pub(crate) async fn patch(
     let limits = cx.svc.config.patch_limits();
     let values = limits.check(&op)?;
     let op = Arc::new(op);
-    let cond = Precondition::from_headers(headers, IF_MATCH);
-    if cond.is_none()
+    let conds = Conditions::from_headers(headers)?;
+    if !conds.names_versions()
         && let Some(m) = membership::plan(&op, rs, cx.compat())
     {
         let stored = membership::apply(cx, rs, id, m).await?;
@@ -214,11 +206,7 @@ pub(crate) async fn patch(
     }
     for _ in 0..RETRIES {
         let existing = load(cx, rs, id).await?;
-        if let Some(c) = &cond
-            && !c.matches(&existing.version)
-        {
-            return Err(mismatch(id).into());
-        }
+        conds.check_write(id, &existing.version)?;
         let Patched {
             resource: mut next,
             outcome,
@@ -228,6 +216,11 @@ pub(crate) async fn patch(
             return patched(cx, &existing, rs, query);
         }
         strip_bookkeeping(&mut next);
+        password::prepare(cx, rs, &mut next, Some(&existing.resource), Write::Patch).await?;
+        if same_content(&existing.resource, &next) {
+            // e.g. the current password sent again: its stored hash is kept.
+            return patched(cx, &existing, rs, query);
+        }
         match cx
             .svc
             .store
@@ -245,8 +238,7 @@ pub(crate) async fn patch(
                 notify::publish(cx, &stored, events).await;
                 return patched(cx, &stored, rs, query);
             }
-            Err(StoreError::VersionMismatch { .. }) if cond.is_none() => continue,
-            Err(StoreError::VersionMismatch { .. }) => return Err(mismatch(id).into()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -297,21 +289,33 @@ pub(crate) async fn delete(
     headers: &HeaderMap,
 ) -> Outcome {
     let store = &cx.svc.store;
-    let expected = match Precondition::from_headers(headers, IF_MATCH) {
-        None => None,
-        Some(c) => {
+    let conds = Conditions::from_headers(headers)?;
+    let mut deleted = false;
+    for _ in 0..RETRIES {
+        let expected = if conds.names_versions() {
             let existing = load(cx, rs, id).await?;
-            if !c.matches(&existing.version) {
-                return Err(mismatch(id).into());
-            }
+            conds.check_write(id, &existing.version)?;
             Some(existing.version)
+        } else {
+            None
+        };
+        match store.delete(cx.tenant(), rs, id, expected.as_deref()).await {
+            Ok(()) => {
+                deleted = true;
+                break;
+            }
+            Err(StoreError::NotFound { .. }) => return Err(not_found(rs, id).into()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
+            Err(e) => return Err(e.into()),
         }
-    };
-    match store.delete(cx.tenant(), rs, id, expected.as_deref()).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound { .. }) => return Err(not_found(rs, id).into()),
-        Err(StoreError::VersionMismatch { .. }) => return Err(mismatch(id).into()),
-        Err(e) => return Err(e.into()),
+    }
+    if !deleted {
+        return Err(ScimError::new(
+            409,
+            None,
+            format!("resource {id} is changing too fast; retry"),
+        )
+        .into());
     }
     let event =
         crate::ProvisioningEvent::new(cx.tenant().clone(), rs.name(), id, None, EventKind::Deleted);

@@ -5,9 +5,12 @@
 
 mod architecture;
 mod auth;
+mod etag;
 mod events;
 mod handle;
+mod logging;
 mod memory;
 mod nul;
+mod password;
 mod patch_budgets;
 mod secrets;

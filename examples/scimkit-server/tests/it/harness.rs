@@ -175,6 +175,12 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(db: &Db, extra: &[&str]) -> Server {
+        let level = std::env::var("SCIMKIT_E2E_LOG").unwrap_or_else(|_| "warn".into());
+        Server::start_logging(db, extra, &level)
+    }
+
+    /// [`Server::start`] with this `RUST_LOG`.
+    pub(crate) fn start_logging(db: &Db, extra: &[&str], rust_log: &str) -> Server {
         let log_dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(log_dir.path().join("server.log")).unwrap();
         let mut child = Command::new(BIN)
@@ -182,10 +188,7 @@ impl Server {
             .arg(db.url())
             .args(["--bind", "127.0.0.1:0"])
             .args(extra)
-            .env(
-                "RUST_LOG",
-                std::env::var("SCIMKIT_E2E_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()

@@ -10,5 +10,7 @@ mod concurrency;
 mod corpus;
 mod crash;
 mod harness;
+mod logs;
+mod passwords;
 mod replay;
 mod tenants;
