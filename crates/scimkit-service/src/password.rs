@@ -356,6 +356,10 @@ pub(crate) async fn prepare(
             continue;
         };
         let sent = remove_ci(slot, name).filter(|v| !v.is_null());
+        if *policy == PasswordStorage::Drop {
+            // Nothing kept, not even a value stored under an earlier policy.
+            continue;
+        }
         let keep = match (sent, old) {
             // PUT without the secret keeps it (module docs).
             (None, Some(old)) if write == Write::Replace => Some(old),

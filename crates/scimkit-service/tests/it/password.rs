@@ -234,3 +234,24 @@ async fn bulk_hashes_too() {
     let (h, _) = f.stored(&id).await;
     assert!(verify_password(&h.unwrap(), "pw-patch"));
 }
+
+#[tokio::test]
+async fn drop_purges_a_value_stored_under_another_policy() {
+    let keep = fixture(PasswordStorage::KeepAsSent);
+    let id = keep.create("d", "pw1").await;
+    let dropping = Fixture {
+        s: ScimService::builder()
+            .shared_store(keep.store.clone())
+            .authenticator(StaticTokens::new().with_token(TenantId::default(), "t"))
+            .config(Config::default().with_password_storage(PasswordStorage::Drop))
+            .build()
+            .unwrap(),
+        store: keep.store.clone(),
+    };
+    let nick = patch(json!([{"op": "replace", "path": "nickName", "value": "n"}]));
+    let (st, _) = dropping
+        .send("PATCH", &format!("/scim/v2/Users/{id}"), Some(nick))
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(dropping.stored(&id).await.0, None);
+}
