@@ -11,6 +11,7 @@ mod corpus;
 mod crash;
 mod harness;
 mod logs;
+mod nul;
 mod passwords;
 mod replay;
 mod tenants;
