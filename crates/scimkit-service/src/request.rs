@@ -16,9 +16,22 @@ impl Query {
     /// Parses `a=1&b=x%20y` (`+` is a space).
     pub(crate) fn parse(query: Option<&str>) -> Result<Query, ScimError> {
         let mut pairs = Vec::new();
-        for part in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        for (n, part) in query
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .enumerate()
+        {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            pairs.push((decode(k)?, decode(v)?));
+            let name = decode(k)
+                .map_err(|e| e.describe(&format!("the name of query parameter {}", n + 1)))?;
+            let value = decode(v).map_err(|e| {
+                e.describe(&format!(
+                    "the value of query parameter {}",
+                    quoted_name(&name)
+                ))
+            })?;
+            pairs.push((name, value));
         }
         Ok(Query { pairs })
     }
@@ -42,9 +55,46 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// A parameter name for an error message: as sent when it is short and plain,
+/// else a placeholder (a malformed request must not make the error, or the
+/// logs that carry it, repeat arbitrary client bytes).
+fn quoted_name(name: &str) -> String {
+    if name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-:".contains(&b))
+    {
+        format!("{name:?}")
+    } else {
+        "(unprintable name)".to_owned()
+    }
+}
+
+/// Why a query component could not be decoded, and where (a byte offset):
+/// never the component itself, which may carry a credential
+/// (`access_token=…`).
+enum DecodeError {
+    Escape(usize),
+    Utf8(usize),
+}
+
+impl DecodeError {
+    fn describe(self, what: &str) -> ScimError {
+        ScimError::invalid_syntax(match self {
+            DecodeError::Escape(at) => {
+                format!("{what} has a malformed percent-escape at byte {at}")
+            }
+            DecodeError::Utf8(at) => {
+                format!("{what} is not UTF-8 once decoded (byte {at} of the decoded text)")
+            }
+        })
+    }
+}
+
 /// Percent-decodes a query component (`+` is a space); invalid UTF-8 or a
-/// broken escape is `400 invalidSyntax`.
-fn decode(s: &str) -> Result<String, ScimError> {
+/// broken escape is `400 invalidSyntax` (built by the caller, who names the
+/// component).
+fn decode(s: &str) -> Result<String, DecodeError> {
     if !s.bytes().any(|b| b == b'%' || b == b'+') {
         return Ok(s.to_owned());
     }
@@ -62,19 +112,14 @@ fn decode(s: &str) -> Result<String, ScimError> {
                         out.push(h << 4 | l);
                         i += 2;
                     }
-                    _ => {
-                        return Err(ScimError::invalid_syntax(format!(
-                            "malformed percent-escape in query parameter {s:?}"
-                        )));
-                    }
+                    _ => return Err(DecodeError::Escape(i)),
                 }
             }
             b => out.push(b),
         }
         i += 1;
     }
-    String::from_utf8(out)
-        .map_err(|_| ScimError::invalid_syntax(format!("query parameter {s:?} is not UTF-8")))
+    String::from_utf8(out).map_err(|e| DecodeError::Utf8(e.utf8_error().valid_up_to()))
 }
 
 /// Accepts `application/scim+json`, `application/json` (with parameters) or

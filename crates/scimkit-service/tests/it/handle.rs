@@ -140,3 +140,32 @@ async fn custom_resource_types_get_every_endpoint() {
     assert_eq!(rts["totalResults"], 3);
     check(&s, "DELETE", &format!("/scim/v2/Devices/{id}"), None, 204).await;
 }
+
+/// A query component that cannot be decoded is `400 invalidSyntax` saying
+/// which parameter and where, never repeating its bytes: it may be a
+/// credential (`access_token=…`) and error details end up in logs.
+#[tokio::test]
+async fn undecodable_query_errors_do_not_echo_the_value() {
+    let s = service(Config::default().with_base_path(""));
+    let cases = [
+        (
+            "/Users?access_token=s3cretXYZ%ZZ",
+            "the value of query parameter \"access_token\" has a malformed percent-escape at byte 9",
+        ),
+        (
+            "/Users?filter=ok&s3cretXYZ%E9=1",
+            "the name of query parameter 2 is not UTF-8",
+        ),
+        (
+            "/Users?password=s3cretXYZ%FF",
+            "the value of query parameter \"password\" is not UTF-8",
+        ),
+    ];
+    for (uri, want) in cases {
+        let body = check(&s, "GET", uri, None, 400).await;
+        assert_eq!(body["scimType"], "invalidSyntax", "{uri}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.starts_with(want), "{uri}: {detail}");
+        assert!(!detail.contains("s3cretXYZ"), "{uri} echoed: {detail}");
+    }
+}
