@@ -111,6 +111,7 @@
 
 #[cfg(feature = "sqlite")]
 mod batch;
+mod chunk;
 mod columns;
 mod error;
 mod explain;
@@ -131,6 +132,7 @@ mod tenants;
 mod tests;
 mod translate;
 
+pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
 pub use error::SqlError;
 pub use explain::QueryPlan;
 #[cfg(feature = "postgres")]

@@ -65,23 +65,31 @@ macro_rules! backend {
             Param::Time(t)
         }
 
-        /// `INSERT` of a resource's e-mail rows, if it has any.
-        fn emails_sql(tenant: &str, rt: &str, id: &str, s: &Stored, layout: &Layout) -> Option<Sql> {
-            if !layout.emails || s.emails.is_empty() {
-                return None;
+        /// The `INSERT`s of a resource's e-mail rows (none without any), each
+        /// under the database's parameter cap.
+        fn emails_sql(tenant: &str, rt: &str, id: &str, s: &Stored, layout: &Layout) -> Vec<Sql> {
+            if !layout.emails {
+                return Vec::new();
             }
-            let mut sql = Sql::new(DIALECT);
-            sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
-            for (i, (ty, v)) in s.emails.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
-                match ty {
-                    Some(t) => sql.bind_text(t.as_str()),
-                    None => sql.push("NULL"),
-                };
-                sql.push(", ").bind_text(v.as_str()).push(")");
+            // tenant, type, id, type_lower, value_lower
+            const PER_ROW: usize = 5;
+            let per = crate::chunk::rows_per_statement(DIALECT, PER_ROW, 0);
+            let mut out = Vec::new();
+            for chunk in s.emails.chunks(per) {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
+                for (i, (ty, v)) in chunk.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" });
+                    sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+                    match ty {
+                        Some(t) => sql.bind_text(t.as_str()),
+                        None => sql.push("NULL"),
+                    };
+                    sql.push(", ").bind_text(v.as_str()).push(")");
+                }
+                out.push(sql);
             }
-            Some(sql)
+            out
         }
 
         /// `INSERT` of one unique value.
@@ -103,11 +111,11 @@ macro_rules! backend {
             s: &Stored,
             layout: &Layout,
         ) -> Result<(), DbError> {
-            if let Some(sql) = emails_sql(tenant, rt, id, s, layout) {
+            for sql in emails_sql(tenant, rt, id, s, layout) {
                 run(ex, &sql).await?;
             }
             if layout.members {
-                insert_members(ex, tenant, id, &s.members).await?;
+                insert_members(ex, tenant, rt, id, &s.members).await?;
             }
             for (attr, value) in &s.unique {
                 match run(ex, &unique_sql(tenant, rt, id, attr, value)).await {
@@ -122,20 +130,26 @@ macro_rules! backend {
             Ok(())
         }
 
-        /// Inserts member rows, ignoring members already there; returns the new ones.
+        /// Inserts member rows of group `group` (of type `rt`), ignoring
+        /// members already there, in statements under the parameter cap;
+        /// returns the new ones.
         async fn insert_members(
             ex: &mut <$db as sqlx::Database>::Connection,
             tenant: &str,
+            rt: &str,
             group: &str,
             members: &[MemberRow],
         ) -> Result<Vec<String>, DbError> {
+            // tenant, group, group type, id, id lower, type, display, ref
+            const PER_ROW: usize = 8;
+            let per = crate::chunk::rows_per_statement(DIALECT, PER_ROW, 0);
             let mut n = Vec::new();
-            for chunk in members.chunks(500) {
+            for chunk in members.chunks(per) {
                 let mut sql = Sql::new(DIALECT);
-                sql.push("INSERT INTO group_members (tenant_id, group_id, member_id, member_id_lower, type, display, ref) VALUES ");
+                sql.push("INSERT INTO group_members (tenant_id, group_id, group_type, member_id, member_id_lower, type, display, ref) VALUES ");
                 for (i, m) in chunk.iter().enumerate() {
                     sql.push(if i == 0 { "(" } else { ", (" });
-                    sql.bind_text(tenant).push(", ").bind_text(group).push(", ");
+                    sql.bind_text(tenant).push(", ").bind_text(group).push(", ").bind_text(rt).push(", ");
                     sql.bind_text(m.value.as_str()).push(", ").bind_text(fold(&m.value)).push(", ");
                     for (j, o) in [&m.kind, &m.display, &m.reference].into_iter().enumerate() {
                         if j > 0 {
@@ -464,7 +478,92 @@ macro_rules! backend {
             Ok(Record { id: id.to_owned(), version, created, last_modified: now, data })
         }
 
-        /// Deletes a resource (compare-and-swap on `expected` when given).
+        /// Takes resource `id` out of every group of the tenant that lists
+        /// it, giving those groups a new version and `lastModified`.
+        async fn leave_groups(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            id: &str,
+            now: DateTime<Utc>,
+        ) -> Result<(), DbError> {
+            let mut sql = Sql::new(DIALECT);
+            sql.push("DELETE FROM group_members WHERE tenant_id = ").bind_text(tenant);
+            sql.push(" AND member_id_lower = ").bind_text(fold(id));
+            sql.push(" AND member_id = ").bind_text(id).push(" RETURNING group_id, group_type");
+            let mut by_type: std::collections::BTreeMap<Option<String>, Vec<String>> =
+                std::collections::BTreeMap::new();
+            for r in rows(ex, &sql).await? {
+                by_type.entry(r.try_get(1)?).or_default().push(r.try_get(0)?);
+            }
+            // last_modified, tenant, resource type
+            const FIXED: usize = 3;
+            let per = crate::chunk::rows_per_statement(DIALECT, 1, FIXED);
+            for (ty, groups) in by_type {
+                for chunk in groups.chunks(per) {
+                    let mut sql = Sql::new(DIALECT);
+                    sql.push("UPDATE resources SET version = version + 1, last_modified = ").bind(time(now));
+                    sql.push(" WHERE tenant_id = ").bind_text(tenant);
+                    // Every row has its group's type since migration 20261205000200.
+                    if let Some(ty) = &ty {
+                        sql.push(" AND resource_type = ").bind_text(ty.as_str());
+                    }
+                    sql.push(" AND id IN (");
+                    for (i, g) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind_text(g.as_str());
+                    }
+                    sql.push(")");
+                    run(ex, &sql).await?;
+                }
+            }
+            Ok(())
+        }
+
+        /// The ids among `ids` that name no resource of the types `types`
+        /// in the tenant (one query per slice under the parameter cap).
+        pub(crate) async fn missing_ids(
+            pool: &Pool<$db>,
+            tenant: &str,
+            types: &[&str],
+            ids: &[String],
+        ) -> Result<Vec<String>, DbError> {
+            if types.is_empty() {
+                return Ok(ids.to_vec());
+            }
+            let per = crate::chunk::rows_per_statement(DIALECT, 1, 1 + types.len());
+            let mut c = pool.acquire().await?;
+            let mut missing = Vec::new();
+            for chunk in ids.chunks(per) {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("SELECT id FROM resources WHERE tenant_id = ").bind_text(tenant);
+                sql.push(" AND resource_type IN (");
+                for (i, t) in types.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_text(*t);
+                }
+                sql.push(") AND id IN (");
+                for (i, id) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_text(id.as_str());
+                }
+                sql.push(")");
+                let mut found = std::collections::HashSet::new();
+                for r in rows(&mut c, &sql).await? {
+                    found.insert(r.try_get::<String, _>(0)?);
+                }
+                missing.extend(chunk.iter().filter(|id| !found.contains(id.as_str())).cloned());
+            }
+            Ok(missing)
+        }
+
+        /// Deletes a resource (compare-and-swap on `expected` when given),
+        /// and its memberships (see [`leave_groups`]).
         pub(crate) async fn delete(
             pool: &Pool<$db>,
             tenant: &str,
@@ -472,6 +571,7 @@ macro_rules! backend {
             layout: &Layout,
             id: &str,
             expected: Option<i64>,
+            now: DateTime<Utc>,
         ) -> Result<(), DbError> {
             let mut tx = pool.begin().await?;
             let mut sql = Sql::new(DIALECT);
@@ -485,6 +585,7 @@ macro_rules! backend {
                 return Err(e);
             }
             delete_side_rows(&mut tx, tenant, rt, id, layout).await?;
+            leave_groups(&mut tx, tenant, id, now).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -510,8 +611,10 @@ macro_rules! backend {
             if run(&mut tx, &sql).await? == 0 {
                 return Err(DbError::NotFound);
             }
-            let mut changed = insert_members(&mut tx, tenant, group, add).await?;
-            for chunk in remove.chunks(500) {
+            let mut changed = insert_members(&mut tx, tenant, rt, group, add).await?;
+            // tenant, group
+            const FIXED: usize = 2;
+            for chunk in remove.chunks(crate::chunk::rows_per_statement(DIALECT, 1, FIXED)) {
                 let mut sql = Sql::new(DIALECT);
                 sql.push("DELETE FROM group_members WHERE tenant_id = ").bind_text(tenant);
                 sql.push(" AND group_id = ").bind_text(group).push(" AND member_id IN (");

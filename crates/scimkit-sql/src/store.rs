@@ -201,6 +201,7 @@ impl SqlStore {
         rs: &ResourceSchema,
         id: &str,
         expected: Option<i64>,
+        now: DateTime<Utc>,
     ) -> Result<(), DbError> {
         let layout = self.layout(rs);
         dispatch!(
@@ -211,8 +212,18 @@ impl SqlStore {
             rs.name(),
             &layout,
             id,
-            expected
+            expected,
+            now
         )
+    }
+
+    pub(crate) async fn find_missing(
+        &self,
+        tenant: &str,
+        types: &[&str],
+        ids: &[String],
+    ) -> Result<Vec<String>, DbError> {
+        dispatch!(self, missing_ids, read, tenant, types, ids)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -65,6 +65,24 @@ fn respond(
     ))
 }
 
+/// Checks the members `new` has and `old` had not (those are known to
+/// exist, or left since, which deletion handles).
+async fn check_new_members(
+    cx: &Cx<'_>,
+    rs: &ResourceSchema,
+    old: &Resource,
+    new: &Resource,
+) -> Result<(), ScimError> {
+    let mut added = membership::member_values(new);
+    if added.is_empty() {
+        return Ok(());
+    }
+    for v in membership::member_values(old) {
+        added.remove(&v);
+    }
+    membership::check_exist(cx, rs, added).await
+}
+
 async fn load(cx: &Cx<'_>, rs: &ResourceSchema, id: &str) -> Result<StoredResource, ScimError> {
     cx.svc
         .store
@@ -84,6 +102,7 @@ pub(crate) async fn create(
     let mut input = request::resource_body(body)?;
     validate(&mut input, rs, RequestKind::Create, cx.compat())?;
     strip_bookkeeping(&mut input);
+    membership::check_exist(cx, rs, membership::member_values(&input)).await?;
     let stored = cx.svc.store.create(cx.tenant(), rs, input).await?;
     notify::publish(cx, &stored, vec![EventKind::Created]).await;
     respond(cx, 201, &stored, rs, query)
@@ -148,6 +167,7 @@ pub(crate) async fn replace(
         if same_content(&existing.resource, &input) {
             return respond(cx, 200, &existing, rs, query);
         }
+        check_new_members(cx, rs, &existing.resource, &input).await?;
         let store = &cx.svc.store;
         match store
             .replace(cx.tenant(), rs, id, input, Some(&existing.version))
@@ -225,6 +245,7 @@ pub(crate) async fn patch(
             cx.compat(),
         )?;
         strip_bookkeeping(&mut next);
+        check_new_members(cx, rs, &existing.resource, &next).await?;
         match cx
             .svc
             .store

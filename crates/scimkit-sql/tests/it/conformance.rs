@@ -759,3 +759,118 @@ async fn futures_join<F: std::future::Future>(fs: impl IntoIterator<Item = F>) -
     .await;
     out.into_iter().map(|o| o.unwrap()).collect()
 }
+
+fn group_doc(name: &str, members: &[&str]) -> Resource {
+    let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+    Resource::from_value(
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": name, "members": members}),
+    )
+    .unwrap()
+}
+
+/// `missing_ids` answers, per tenant, which ids name no User or Group.
+pub(crate) async fn missing_ids(s: &dyn ResourceStore) {
+    let reg = registry();
+    let (us, gs) = (users(&reg), groups(&reg));
+    let t = tenant();
+    let u = s.create(&t, &us, user("present", json!({}))).await.unwrap();
+    let g = s.create(&t, &gs, group_doc("G", &[])).await.unwrap();
+    let other = tenant();
+    let foreign = s
+        .create(&other, &us, user("foreign", json!({})))
+        .await
+        .unwrap();
+    let ask = [
+        u.id.clone(),
+        "nobody".to_owned(),
+        g.id.clone(),
+        foreign.id.clone(),
+        u.id.to_uppercase(),
+    ];
+    let mut missing = s
+        .missing_ids(&t, &[us.as_ref(), gs.as_ref()], &ask)
+        .await
+        .unwrap();
+    missing.sort();
+    let mut want = vec!["nobody".to_owned(), foreign.id.clone(), u.id.to_uppercase()];
+    want.sort();
+    assert_eq!(missing, want, "only this tenant's ids, compared exactly");
+    // Only the types asked for count.
+    let missing = s
+        .missing_ids(&t, &[us.as_ref()], std::slice::from_ref(&g.id))
+        .await
+        .unwrap();
+    assert_eq!(missing, vec![g.id.clone()]);
+}
+
+/// Deleting a resource takes it out of every group that lists it, and those
+/// groups get a new version; groups without it keep theirs.
+pub(crate) async fn delete_leaves_groups(s: &dyn ResourceStore) {
+    let reg = registry();
+    let (us, gs) = (users(&reg), groups(&reg));
+    let t = tenant();
+    let u = s.create(&t, &us, user("leaver", json!({}))).await.unwrap();
+    let stay = s.create(&t, &us, user("stayer", json!({}))).await.unwrap();
+    let child = s.create(&t, &gs, group_doc("Child", &[])).await.unwrap();
+    let a = s
+        .create(&t, &gs, group_doc("A", &[&u.id, &stay.id, &child.id]))
+        .await
+        .unwrap();
+    let b = s.create(&t, &gs, group_doc("B", &[&u.id])).await.unwrap();
+    let c = s
+        .create(&t, &gs, group_doc("C", &[&stay.id]))
+        .await
+        .unwrap();
+    // The same id as a member in another tenant is not touched.
+    let other = tenant();
+    let o = s
+        .create(&other, &gs, group_doc("O", &[&u.id]))
+        .await
+        .unwrap();
+
+    s.delete(&t, &us, &u.id, None).await.unwrap();
+    let got = |id: String, tt: TenantId| {
+        let gs = gs.clone();
+        async move { s.get(&tt, &gs, &id).await.unwrap().unwrap() }
+    };
+    let a2 = got(a.id.clone(), t.clone()).await;
+    assert_eq!(
+        member_values(&a2),
+        BTreeSet::from([stay.id.clone(), child.id.clone()])
+    );
+    assert_ne!(
+        a2.version, a.version,
+        "a group that lost a member changes version"
+    );
+    assert!(a2.last_modified >= a.last_modified);
+    let b2 = got(b.id.clone(), t.clone()).await;
+    assert!(member_values(&b2).is_empty());
+    assert_ne!(b2.version, b.version);
+    let c2 = got(c.id.clone(), t.clone()).await;
+    assert_eq!(
+        c2.version, c.version,
+        "an unrelated group keeps its version"
+    );
+    let o2 = got(o.id.clone(), other.clone()).await;
+    assert_eq!(member_values(&o2), BTreeSet::from([u.id.clone()]));
+    assert_eq!(o2.version, o.version);
+    // A filter on the member finds nothing any more.
+    let (names, _) = list(
+        s,
+        &t,
+        &gs,
+        Some(&format!("members[value eq \"{}\"]", u.id)),
+        None,
+        1,
+        10,
+    )
+    .await;
+    assert!(names.is_empty(), "{names:?}");
+
+    // Deleting a group takes it out of its parent groups too.
+    s.delete(&t, &gs, &child.id, None).await.unwrap();
+    let a3 = got(a.id.clone(), t.clone()).await;
+    assert_eq!(member_values(&a3), BTreeSet::from([stay.id.clone()]));
+    assert_ne!(a3.version, a2.version);
+}
