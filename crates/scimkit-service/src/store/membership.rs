@@ -122,12 +122,12 @@ fn member_values(map: &Map<String, Value>) -> Vec<String> {
 
 pub(super) fn add_to(resource: &mut Resource, members: &[Member]) -> Vec<String> {
     let map = resource.as_map_mut();
-    let mut present = member_values(map);
+    let mut present: std::collections::HashSet<String> = member_values(map).into_iter().collect();
     let mut added = Vec::new();
     let mut new_items = Vec::new();
     for m in members {
         if !present.contains(&m.value) {
-            present.push(m.value.clone());
+            present.insert(m.value.clone());
             added.push(m.value.clone());
             new_items.push(m.to_value());
         }
@@ -146,6 +146,7 @@ pub(super) fn add_to(resource: &mut Resource, members: &[Member]) -> Vec<String>
 }
 
 pub(crate) fn remove_from(resource: &mut Resource, values: &[String]) -> Vec<String> {
+    let values: std::collections::HashSet<&str> = values.iter().map(String::as_str).collect();
     let map = resource.as_map_mut();
     let mut removed = Vec::new();
     if let Some(Value::Array(items)) = get_ci_mut(map, "members") {
@@ -155,7 +156,7 @@ pub(crate) fn remove_from(resource: &mut Resource, values: &[String]) -> Vec<Str
                 .and_then(|o| get_ci(o, "value"))
                 .and_then(|(_, v)| v.as_str());
             match v {
-                Some(v) if values.iter().any(|x| x == v) => {
+                Some(v) if values.contains(v) => {
                     removed.push(v.to_owned());
                     false
                 }

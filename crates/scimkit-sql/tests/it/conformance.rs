@@ -874,3 +874,83 @@ pub(crate) async fn delete_leaves_groups(s: &dyn ResourceStore) {
     assert_eq!(member_values(&a3), BTreeSet::from([stay.id.clone()]));
     assert_ne!(a3.version, a2.version);
 }
+
+/// More e-mail rows than one SQLite or PostgreSQL statement can bind.
+const MANY_EMAILS: usize = 14_000;
+/// More member rows than one statement of either database holds.
+const MANY_MEMBERS: usize = 20_000;
+
+/// Requests whose side rows need more bound parameters than one statement
+/// may carry (SQLite 32,766, PostgreSQL 65,535) are written in several
+/// statements of one transaction, not refused with a 500.
+pub(crate) async fn many_binds(s: &dyn ResourceStore) {
+    let reg = registry();
+    let (us, gs) = (users(&reg), groups(&reg));
+    let t = tenant();
+    let emails = |n: usize| -> Value {
+        (0..n)
+            .map(|i| json!({"type": "work", "value": format!("e{i}@example.com")}))
+            .collect()
+    };
+    let u = s
+        .create(
+            &t,
+            &us,
+            user("many-emails", json!({"emails": emails(MANY_EMAILS)})),
+        )
+        .await
+        .unwrap();
+    let got = s.get(&t, &us, &u.id).await.unwrap().unwrap();
+    assert_eq!(
+        got.resource.as_map()["emails"].as_array().unwrap().len(),
+        MANY_EMAILS
+    );
+    let last = format!("emails.value eq \"e{}@example.com\"", MANY_EMAILS - 1);
+    let (names, _) = list(s, &t, &us, Some(&last), None, 1, 10).await;
+    assert_eq!(names, ["many-emails"], "the last e-mail row was written");
+    let r = s
+        .replace(
+            &t,
+            &us,
+            &u.id,
+            user("many-emails", json!({"emails": emails(MANY_EMAILS + 1)})),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        r.resource.as_map()["emails"].as_array().unwrap().len(),
+        MANY_EMAILS + 1
+    );
+
+    // Members: created with the group, added, removed, all in one call each.
+    let ids = |from: usize| -> Vec<String> {
+        (from..from + MANY_MEMBERS)
+            .map(|i| format!("m{i:06}"))
+            .collect()
+    };
+    let first = ids(0);
+    let refs: Vec<&str> = first.iter().map(String::as_str).collect();
+    let g = s.create(&t, &gs, group_doc("Big", &refs)).await.unwrap();
+    let second: Vec<Member> = ids(MANY_MEMBERS).into_iter().map(Member::new).collect();
+    let up = s.add_members(&t, &gs, &g.id, &second).await.unwrap();
+    assert_eq!(up.changed.len(), MANY_MEMBERS);
+    let got = s.get(&t, &gs, &g.id).await.unwrap().unwrap();
+    assert_eq!(member_values(&got).len(), 2 * MANY_MEMBERS);
+    let up = s.remove_members(&t, &gs, &g.id, &first).await.unwrap();
+    assert_eq!(up.changed.len(), MANY_MEMBERS);
+    let got = s.get(&t, &gs, &g.id).await.unwrap().unwrap();
+    let want: BTreeSet<String> = ids(MANY_MEMBERS).into_iter().collect();
+    assert_eq!(member_values(&got), want);
+
+    // Existence checks over more ids than one statement binds.
+    let mut ask = ids(0);
+    ask.extend(ids(MANY_MEMBERS));
+    ask.push(u.id.clone());
+    let missing = s
+        .missing_ids(&t, &[us.as_ref(), gs.as_ref()], &ask)
+        .await
+        .unwrap();
+    assert_eq!(missing.len(), 2 * MANY_MEMBERS);
+    assert!(!missing.contains(&u.id));
+}

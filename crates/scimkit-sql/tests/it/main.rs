@@ -20,7 +20,7 @@ macro_rules! suite {
         mod $name {
             use crate::conformance as c;
             suite!(@tests $open; create_get_replace_delete, uniqueness, unique_display_name,
-                tenant_isolation, filters, sorting, paging, membership, concurrent_writers, concurrent_creates, missing_ids, delete_leaves_groups);
+                tenant_isolation, filters, sorting, paging, membership, concurrent_writers, concurrent_creates, missing_ids, delete_leaves_groups, many_binds);
         }
     };
     (@tests $open:path; $($check:ident),*) => {
