@@ -158,6 +158,11 @@ pub enum StoreError {
     /// evaluate and will not decline); `400` with the detail.
     #[error("{0}")]
     Invalid(ScimError),
+    /// The tenant of the request does not exist (any more): a store that
+    /// checks its tenants (e.g. `scimkit-sql` with registered tenants)
+    /// refused a write for a removed tenant; `401`, like an unknown token.
+    #[error("the tenant does not exist")]
+    TenantGone,
     /// Anything else (I/O, a broken connection, a poisoned lock): `500`,
     /// logged with its source, never shown to the client.
     #[error("store failure: {0}")]
@@ -180,6 +185,11 @@ impl From<StoreError> for ScimError {
                 "resource {id} has changed: the If-Match version is not the current one"
             )),
             StoreError::Invalid(e) => e,
+            StoreError::TenantGone => ScimError::new(
+                401,
+                None,
+                "this tenant does not exist (it was removed); the token opens nothing",
+            ),
             StoreError::Internal(source) => {
                 tracing::error!(error = %source, "store failure");
                 ScimError::internal("internal server error")

@@ -140,4 +140,4 @@ pub use postgres::PostgresOptions;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{DEFAULT_MMAP_SIZE, Durability, SqliteOptions};
 pub use store::SqlStore;
-pub use tenants::{Tenant, Tenants};
+pub use tenants::{Credentials, Tenant, Tenants};

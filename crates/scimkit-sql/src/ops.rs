@@ -92,6 +92,28 @@ macro_rules! backend {
             out
         }
 
+        /// With registered tenants, fails with [`DbError::TenantGone`] unless
+        /// the tenant is in the `tenants` table; PostgreSQL holds its row
+        /// `FOR SHARE` until the transaction ends, so a removal waits.
+        async fn tenant_guard(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            registered: bool,
+        ) -> Result<(), DbError> {
+            if !registered {
+                return Ok(());
+            }
+            let mut sql = Sql::new(DIALECT);
+            sql.push("SELECT 1 FROM tenants WHERE id = ").bind_text(tenant);
+            if DIALECT == crate::sql::Dialect::Postgres {
+                sql.push(" FOR SHARE");
+            }
+            if rows(ex, &sql).await?.is_empty() {
+                return Err(DbError::TenantGone);
+            }
+            Ok(())
+        }
+
         /// `INSERT` of one unique value.
         fn unique_sql(tenant: &str, rt: &str, id: &str, attr: &str, value: &str) -> Sql {
             let mut sql = Sql::new(DIALECT);
@@ -264,7 +286,14 @@ macro_rules! backend {
             let s = Stored::new(doc.clone(), layout)?;
             let mut sql = Sql::new(DIALECT);
             sql.push("INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, data, user_name_lower, external_id, display_name_lower) VALUES (");
-            sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+            if layout.registered_tenant {
+                // NULL (a NOT NULL violation, DbError::TenantGone) when the
+                // tenant is gone: the group commit needs no extra statement.
+                sql.push("(SELECT id FROM tenants WHERE id = ").bind_text(tenant).push(")");
+            } else {
+                sql.bind_text(tenant);
+            }
+            sql.push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
             sql.bind(Param::Int(1)).push(", ").bind(time(now)).push(", ").bind(time(now)).push(", ");
             sql.bind(Param::Json(s.data.clone()));
             for o in [&s.user_name_lower, &s.external_id, &s.display_name_lower] {
@@ -303,6 +332,7 @@ macro_rules! backend {
             p: &Prepared,
         ) -> Result<(), DbError> {
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, layout.registered_tenant).await?;
             run(&mut tx, &p.row).await?;
             write_side_rows(&mut tx, tenant, rt, id, &p.stored, layout).await?;
             tx.commit().await?;
@@ -436,6 +466,7 @@ macro_rules! backend {
         ) -> Result<Record, DbError> {
             let s = Stored::new(doc.clone(), layout)?;
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, layout.registered_tenant).await?;
             let mut sql = Sql::new(DIALECT);
             sql.push("UPDATE resources SET version = version + 1, last_modified = ").bind(time(now));
             sql.push(", data = ").bind(Param::Json(s.data.clone()));
@@ -574,6 +605,7 @@ macro_rules! backend {
             now: DateTime<Utc>,
         ) -> Result<(), DbError> {
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, layout.registered_tenant).await?;
             let mut sql = Sql::new(DIALECT);
             sql.push("DELETE FROM resources WHERE tenant_id = ").bind_text(tenant);
             sql.push(" AND resource_type = ").bind_text(rt).push(" AND id = ").bind_text(id);
@@ -594,6 +626,7 @@ macro_rules! backend {
         /// bumping the group's version and `lastModified` (one-row UPDATE)
         /// when anything changed. Returns the group (without `members`) and
         /// the member values actually added or removed.
+        #[allow(clippy::too_many_arguments)]
         pub(crate) async fn change_members(
             pool: &Pool<$db>,
             tenant: &str,
@@ -602,8 +635,10 @@ macro_rules! backend {
             add: &[MemberRow],
             remove: &[String],
             now: DateTime<Utc>,
+            registered: bool,
         ) -> Result<(Record, Vec<String>), DbError> {
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, registered).await?;
             // Take the group's row lock first, so concurrent changes serialise.
             let mut sql = Sql::new(DIALECT);
             sql.push("UPDATE resources SET version = version WHERE tenant_id = ").bind_text(tenant);

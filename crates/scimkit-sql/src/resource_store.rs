@@ -43,6 +43,7 @@ fn map_err(id: &str, e: DbError) -> StoreError {
         DbError::Unique { attr, value } => StoreError::Conflict {
             detail: format!("{attr} {value:?} is already in use"),
         },
+        DbError::TenantGone => StoreError::TenantGone,
         e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
     }
 }
