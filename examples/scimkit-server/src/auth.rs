@@ -36,6 +36,19 @@ pub(crate) const DEFAULT_UNKNOWN_TTL: Duration = Duration::from_secs(2);
 /// forgotten first).
 pub(crate) const DEFAULT_MAX_UNKNOWN: usize = 10_000;
 
+/// `--auth-unknown-ttl-ms`, `--auth-max-unknown`: the unknown-tenant cache.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct AuthArgs {
+    /// How long (milliseconds) a tenant id found unknown is answered `401`
+    /// without asking the database again; 0 remembers none.
+    #[arg(long, global = true, env = "SCIMKIT_AUTH_UNKNOWN_TTL_MS", default_value_t = DEFAULT_UNKNOWN_TTL.as_millis() as u64)]
+    pub(crate) auth_unknown_ttl_ms: u64,
+    /// How many unknown tenant ids are remembered at most (the oldest is
+    /// forgotten first; known tenants are never cached, so never evicted).
+    #[arg(long, global = true, env = "SCIMKIT_AUTH_MAX_UNKNOWN", default_value_t = DEFAULT_MAX_UNKNOWN)]
+    pub(crate) auth_max_unknown: usize,
+}
+
 /// The bounded, time-limited set of tenant ids found unknown.
 #[derive(Default)]
 struct Unknown {
@@ -93,10 +106,16 @@ impl TenantAuth {
         }
     }
 
+    /// The settings of `args`.
+    #[must_use]
+    pub(crate) fn with_args(self, args: &AuthArgs) -> Self {
+        self.with_unknown_ttl(Duration::from_millis(args.auth_unknown_ttl_ms))
+            .with_max_unknown(args.auth_max_unknown)
+    }
+
     /// How long an unknown tenant id is remembered (default
     /// [`DEFAULT_UNKNOWN_TTL`]; zero remembers none).
     #[must_use]
-    #[allow(dead_code)] // the server uses the defaults; tests set them
     pub(crate) fn with_unknown_ttl(mut self, ttl: Duration) -> Self {
         self.unknown_ttl = ttl;
         self
@@ -105,7 +124,6 @@ impl TenantAuth {
     /// How many unknown tenant ids are remembered at most (default
     /// [`DEFAULT_MAX_UNKNOWN`]).
     #[must_use]
-    #[allow(dead_code)] // the server uses the defaults; tests set them
     pub(crate) fn with_max_unknown(mut self, n: usize) -> Self {
         self.max_unknown = n;
         self
@@ -241,6 +259,31 @@ mod tests {
             "authentication used the writer connection"
         );
         store.close().await;
+    }
+
+    /// A TTL of zero remembers no unknown id; an expired entry is asked
+    /// again.
+    #[tokio::test]
+    async fn unknown_ttl_edges() {
+        let store = SqlStore::sqlite(SqliteOptions::in_memory()).await.unwrap();
+        let bad = bearer("guess");
+        let off = TenantAuth::new(store.tenants()).with_unknown_ttl(Duration::ZERO);
+        assert!(off.authenticate(&request(&bad, "nope")).await.is_err());
+        assert_eq!(off.unknown_len(), 0);
+        let short = TenantAuth::new(store.tenants()).with_unknown_ttl(Duration::from_millis(50));
+        assert!(short.authenticate(&request(&bad, "later")).await.is_err());
+        assert!(short.known_unknown("later"));
+        // The tenant appears: within the TTL it is still refused, after it opens.
+        store
+            .tenants()
+            .add("later", "Later", &TokenHash::of("tok"))
+            .await
+            .unwrap();
+        let good = bearer("tok");
+        assert!(short.authenticate(&request(&good, "later")).await.is_err());
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        assert!(short.authenticate(&request(&good, "later")).await.is_ok());
+        assert!(!short.known_unknown("later"));
     }
 
     /// Removal and rotation take effect at the next request; a kept old

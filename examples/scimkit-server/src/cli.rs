@@ -79,6 +79,9 @@ pub(crate) struct Global {
     /// integration; bodies hold personal data.
     #[arg(long, global = true)]
     pub(crate) log_bodies: bool,
+
+    #[command(flatten)]
+    pub(crate) auth: crate::auth::AuthArgs,
 }
 
 /// What to do.
@@ -228,9 +231,35 @@ impl Global {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use std::time::Duration;
 
     use super::{MAX_KEEP_OLD_FOR, parse_duration};
+
+    #[test]
+    fn auth_cache_flags() {
+        use clap::Parser as _;
+        let d = super::Cli::try_parse_from(["scimkit-server"]).unwrap();
+        assert_eq!(
+            d.global.auth.auth_max_unknown,
+            crate::auth::DEFAULT_MAX_UNKNOWN
+        );
+        assert_eq!(
+            d.global.auth.auth_unknown_ttl_ms,
+            crate::auth::DEFAULT_UNKNOWN_TTL.as_millis() as u64
+        );
+        let c = super::Cli::try_parse_from([
+            "scimkit-server",
+            "--auth-max-unknown",
+            "5",
+            "--auth-unknown-ttl-ms",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(c.global.auth.auth_max_unknown, 5);
+        assert_eq!(c.global.auth.auth_unknown_ttl_ms, 0);
+    }
 
     #[test]
     fn durations() {

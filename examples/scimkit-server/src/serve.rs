@@ -68,7 +68,7 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     };
     let service = ScimService::builder()
         .store(store.clone())
-        .authenticator(TenantAuth::new(store.tenants()))
+        .authenticator(TenantAuth::new(store.tenants()).with_args(&global.auth))
         .events(std::sync::Arc::new(LogSink))
         .config(config)
         .build()
