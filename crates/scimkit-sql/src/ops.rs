@@ -94,7 +94,9 @@ macro_rules! backend {
 
         /// With registered tenants, fails with [`DbError::TenantGone`] unless
         /// the tenant is in the `tenants` table; PostgreSQL holds its row
-        /// `FOR SHARE` until the transaction ends, so a removal waits.
+        /// `FOR KEY SHARE` until the transaction ends, so a removal (whose
+        /// `DELETE` conflicts with it) waits, while writes of one tenant and
+        /// a token rotation do not wait for each other.
         async fn tenant_guard(
             ex: &mut <$db as sqlx::Database>::Connection,
             tenant: &str,
@@ -106,7 +108,7 @@ macro_rules! backend {
             let mut sql = Sql::new(DIALECT);
             sql.push("SELECT 1 FROM tenants WHERE id = ").bind_text(tenant);
             if DIALECT == crate::sql::Dialect::Postgres {
-                sql.push(" FOR SHARE");
+                sql.push(" FOR KEY SHARE");
             }
             if rows(ex, &sql).await?.is_empty() {
                 return Err(DbError::TenantGone);

@@ -145,7 +145,7 @@ impl SqlStore {
     /// a `401` SCIM error when it is not: a write racing `tenant remove`
     /// either commits before the removal (which then deletes it) or finds
     /// no tenant, so nothing of a removed tenant is ever left behind.
-    /// PostgreSQL takes the tenant row `FOR SHARE`, which
+    /// PostgreSQL takes the tenant row `FOR KEY SHARE`, which
     /// [`crate::Tenants::remove`] waits for; on SQLite the single writer
     /// serialises them. Off by default: stores whose tenants are not in
     /// the `tenants` table keep writing as before.

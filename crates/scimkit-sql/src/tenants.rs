@@ -240,7 +240,7 @@ impl Tenants {
     /// `false` if there is no such tenant.
     ///
     /// The tenant row goes first: on PostgreSQL that waits for every write
-    /// in flight that holds it (`FOR SHARE`, see
+    /// in flight that holds it (`FOR KEY SHARE`, see
     /// [`crate::SqlStore::with_registered_tenants`]) and makes later ones
     /// find no tenant; the resource rows are deleted after, so none written
     /// before the removal is left behind. On SQLite the single writer
