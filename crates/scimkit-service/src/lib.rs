@@ -89,7 +89,7 @@ pub use password::{
 pub use response::{SCIM_JSON, error_response};
 pub use service::{BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
-    ListQuery, ListResult, Member, MemberUpdate, ResourceStore, SortSpec, StoreError,
-    StoredResource, finish_list,
+    ListQuery, ListResult, MEMBER_CHECK_CHUNK, Member, MemberUpdate, ResourceStore, SortSpec,
+    StoreError, StoredResource, finish_list,
 };
 pub use tenant::TenantId;

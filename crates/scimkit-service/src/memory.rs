@@ -95,6 +95,31 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Takes the deleted resource `id` out of every group of the tenant
+    /// that lists it, giving each such group a new version and
+    /// `lastModified`. Scans the tenant's resources that have `members`
+    /// (this store is for tests and small deployments).
+    fn leave_groups(&self, by_type: &mut HashMap<String, Partition>, id: &str) {
+        let now = Utc::now();
+        for p in by_type.values_mut() {
+            for group in p.listing_member(id) {
+                let mut body = Resource::clone(&group.resource);
+                crate::store::remove_member_values(&mut body, &[id.to_owned()]);
+                let stored = StoredResource::new(
+                    group.id.clone(),
+                    group.resource_type.clone(),
+                    self.next_version(),
+                    group.created,
+                    now,
+                    body,
+                );
+                p.insert(stored);
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl ResourceStore for MemoryStore {
     async fn create(
@@ -165,21 +190,55 @@ impl ResourceStore for MemoryStore {
         id: &str,
         expected_version: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.write(tenant, rs, |p| {
-            let current = p
-                .get(id)
-                .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
-            if let Some(expected) = expected_version
-                && expected != current.version
-            {
-                return Err(StoreError::VersionMismatch {
-                    id: id.to_owned(),
-                    current: current.version.clone(),
-                });
-            }
-            p.remove(id);
-            Ok(())
-        })
+        let mut g = self
+            .partitions
+            .write()
+            .map_err(|_| StoreError::internal("memory store lock poisoned"))?;
+        let by_type = g
+            .get_mut(tenant)
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+        let p = by_type
+            .get_mut(rs.name())
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+        let current = p
+            .get(id)
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+        if let Some(expected) = expected_version
+            && expected != current.version
+        {
+            return Err(StoreError::VersionMismatch {
+                id: id.to_owned(),
+                current: current.version.clone(),
+            });
+        }
+        p.remove(id);
+        // Under the same lock: no reader sees the member gone but the group unchanged.
+        self.leave_groups(by_type, id);
+        Ok(())
+    }
+
+    async fn missing_ids(
+        &self,
+        tenant: &TenantId,
+        types: &[&ResourceSchema],
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let g = self
+            .partitions
+            .read()
+            .map_err(|_| StoreError::internal("memory store lock poisoned"))?;
+        let by_type = g.get(tenant);
+        Ok(ids
+            .iter()
+            .filter(|id| {
+                !types.iter().any(|rs| {
+                    by_type
+                        .and_then(|t| t.get(rs.name()))
+                        .is_some_and(|p| p.get(id).is_some())
+                })
+            })
+            .cloned()
+            .collect())
     }
 
     async fn list(

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use scimkit_schema::{Resource, ResourceSchema, ScimError};
 
 pub use list::{ListQuery, ListResult, SortSpec, finish_list};
+pub(crate) use membership::remove_from as remove_member_values;
 pub use membership::{Member, MemberUpdate};
 
 use crate::TenantId;
@@ -157,6 +158,11 @@ pub enum StoreError {
     /// evaluate and will not decline); `400` with the detail.
     #[error("{0}")]
     Invalid(ScimError),
+    /// The tenant of the request does not exist (any more): a store that
+    /// checks its tenants (e.g. `scimkit-sql` with registered tenants)
+    /// refused a write for a removed tenant; `401`, like an unknown token.
+    #[error("the tenant does not exist")]
+    TenantGone,
     /// Anything else (I/O, a broken connection, a poisoned lock): `500`,
     /// logged with its source, never shown to the client.
     #[error("store failure: {0}")]
@@ -179,6 +185,11 @@ impl From<StoreError> for ScimError {
                 "resource {id} has changed: the If-Match version is not the current one"
             )),
             StoreError::Invalid(e) => e,
+            StoreError::TenantGone => ScimError::new(
+                401,
+                None,
+                "this tenant does not exist (it was removed); the token opens nothing",
+            ),
             StoreError::Internal(source) => {
                 tracing::error!(error = %source, "store failure");
                 ScimError::internal("internal server error")
@@ -186,6 +197,10 @@ impl From<StoreError> for ScimError {
         }
     }
 }
+
+/// The most member ids the engine hands [`ResourceStore::missing_ids`] in
+/// one call (a large `members` list is checked slice by slice).
+pub const MEMBER_CHECK_CHUNK: usize = 1000;
 
 /// Where resources live. Implemented by [`crate::MemoryStore`] and by
 /// `scimkit-sql`; implement it to keep SCIM resources in your own database.
@@ -233,6 +248,11 @@ pub trait ResourceStore: Send + Sync + 'static {
     ) -> Result<StoredResource, StoreError>;
 
     /// Deletes the resource; with `expected_version`, only at that version.
+    ///
+    /// In the same write, the resource leaves every group of the tenant
+    /// that lists it as a member, and each such group gets a new version
+    /// and `lastModified` (its representation changed), so a group never
+    /// names a deleted member.
     async fn delete(
         &self,
         tenant: &TenantId,
@@ -265,6 +285,33 @@ pub trait ResourceStore: Send + Sync + 'static {
         members: &[Member],
     ) -> Result<MemberUpdate, StoreError> {
         membership::edit_with_retry(self, tenant, rs, id, |r| membership::add_to(r, members)).await
+    }
+
+    /// The values of `ids` that are the id of no resource of any of
+    /// `types` in this tenant (RFC 7643 §4.2: a group's `members` refer to
+    /// Users and Groups of the same service provider). The engine checks
+    /// group members with it before writing them, in slices of at most
+    /// [`MEMBER_CHECK_CHUNK`] ids, so a store can answer each slice with one
+    /// query.
+    ///
+    /// The default asks [`ResourceStore::get`] for each id and type; stores
+    /// that can look up many ids at once should override it.
+    async fn missing_ids(
+        &self,
+        tenant: &TenantId,
+        types: &[&ResourceSchema],
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut missing = Vec::new();
+        'ids: for id in ids {
+            for rs in types {
+                if self.get(tenant, rs, id).await?.is_some() {
+                    continue 'ids;
+                }
+            }
+            missing.push(id.clone());
+        }
+        Ok(missing)
     }
 
     /// Removes the members with these `value`s from the group `id` and

@@ -16,6 +16,9 @@ pub(crate) struct Layout {
     pub(crate) members: bool,
     /// Attributes with `uniqueness` server or global: (extension URI, name, caseExact).
     pub(crate) unique: Vec<(Option<String>, String, bool)>,
+    /// Writes check, in their transaction, that the tenant is in the
+    /// `tenants` table ([`crate::SqlStore::with_registered_tenants`]).
+    pub(crate) registered_tenant: bool,
 }
 
 impl Layout {
@@ -49,6 +52,7 @@ impl Layout {
             members: base
                 .attribute("members")
                 .is_some_and(|a| a.multi_valued && a.is_complex()),
+            registered_tenant: false,
         }
     }
 

@@ -111,6 +111,7 @@
 
 #[cfg(feature = "sqlite")]
 mod batch;
+mod chunk;
 mod columns;
 mod error;
 mod explain;
@@ -131,6 +132,7 @@ mod tenants;
 mod tests;
 mod translate;
 
+pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
 pub use error::SqlError;
 pub use explain::QueryPlan;
 #[cfg(feature = "postgres")]
@@ -138,4 +140,4 @@ pub use postgres::PostgresOptions;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{DEFAULT_MMAP_SIZE, Durability, SqliteOptions};
 pub use store::SqlStore;
-pub use tenants::{Tenant, Tenants};
+pub use tenants::{Credentials, Tenant, Tenants};

@@ -65,23 +65,55 @@ macro_rules! backend {
             Param::Time(t)
         }
 
-        /// `INSERT` of a resource's e-mail rows, if it has any.
-        fn emails_sql(tenant: &str, rt: &str, id: &str, s: &Stored, layout: &Layout) -> Option<Sql> {
-            if !layout.emails || s.emails.is_empty() {
-                return None;
+        /// The `INSERT`s of a resource's e-mail rows (none without any), each
+        /// under the database's parameter cap.
+        fn emails_sql(tenant: &str, rt: &str, id: &str, s: &Stored, layout: &Layout) -> Vec<Sql> {
+            if !layout.emails {
+                return Vec::new();
+            }
+            // tenant, type, id, type_lower, value_lower
+            const PER_ROW: usize = 5;
+            let per = crate::chunk::rows_per_statement(DIALECT, PER_ROW, 0);
+            let mut out = Vec::new();
+            for chunk in s.emails.chunks(per) {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
+                for (i, (ty, v)) in chunk.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" });
+                    sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+                    match ty {
+                        Some(t) => sql.bind_text(t.as_str()),
+                        None => sql.push("NULL"),
+                    };
+                    sql.push(", ").bind_text(v.as_str()).push(")");
+                }
+                out.push(sql);
+            }
+            out
+        }
+
+        /// With registered tenants, fails with [`DbError::TenantGone`] unless
+        /// the tenant is in the `tenants` table; PostgreSQL holds its row
+        /// `FOR KEY SHARE` until the transaction ends, so a removal (whose
+        /// `DELETE` conflicts with it) waits, while writes of one tenant and
+        /// a token rotation do not wait for each other.
+        async fn tenant_guard(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            registered: bool,
+        ) -> Result<(), DbError> {
+            if !registered {
+                return Ok(());
             }
             let mut sql = Sql::new(DIALECT);
-            sql.push("INSERT INTO resource_emails (tenant_id, resource_type, resource_id, type_lower, value_lower) VALUES ");
-            for (i, (ty, v)) in s.emails.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
-                match ty {
-                    Some(t) => sql.bind_text(t.as_str()),
-                    None => sql.push("NULL"),
-                };
-                sql.push(", ").bind_text(v.as_str()).push(")");
+            sql.push("SELECT 1 FROM tenants WHERE id = ").bind_text(tenant);
+            if DIALECT == crate::sql::Dialect::Postgres {
+                sql.push(" FOR KEY SHARE");
             }
-            Some(sql)
+            if rows(ex, &sql).await?.is_empty() {
+                return Err(DbError::TenantGone);
+            }
+            Ok(())
         }
 
         /// `INSERT` of one unique value.
@@ -103,11 +135,11 @@ macro_rules! backend {
             s: &Stored,
             layout: &Layout,
         ) -> Result<(), DbError> {
-            if let Some(sql) = emails_sql(tenant, rt, id, s, layout) {
+            for sql in emails_sql(tenant, rt, id, s, layout) {
                 run(ex, &sql).await?;
             }
             if layout.members {
-                insert_members(ex, tenant, id, &s.members).await?;
+                insert_members(ex, tenant, rt, id, &s.members).await?;
             }
             for (attr, value) in &s.unique {
                 match run(ex, &unique_sql(tenant, rt, id, attr, value)).await {
@@ -122,20 +154,26 @@ macro_rules! backend {
             Ok(())
         }
 
-        /// Inserts member rows, ignoring members already there; returns the new ones.
+        /// Inserts member rows of group `group` (of type `rt`), ignoring
+        /// members already there, in statements under the parameter cap;
+        /// returns the new ones.
         async fn insert_members(
             ex: &mut <$db as sqlx::Database>::Connection,
             tenant: &str,
+            rt: &str,
             group: &str,
             members: &[MemberRow],
         ) -> Result<Vec<String>, DbError> {
+            // tenant, group, group type, id, id lower, type, display, ref
+            const PER_ROW: usize = 8;
+            let per = crate::chunk::rows_per_statement(DIALECT, PER_ROW, 0);
             let mut n = Vec::new();
-            for chunk in members.chunks(500) {
+            for chunk in members.chunks(per) {
                 let mut sql = Sql::new(DIALECT);
-                sql.push("INSERT INTO group_members (tenant_id, group_id, member_id, member_id_lower, type, display, ref) VALUES ");
+                sql.push("INSERT INTO group_members (tenant_id, group_id, group_type, member_id, member_id_lower, type, display, ref) VALUES ");
                 for (i, m) in chunk.iter().enumerate() {
                     sql.push(if i == 0 { "(" } else { ", (" });
-                    sql.bind_text(tenant).push(", ").bind_text(group).push(", ");
+                    sql.bind_text(tenant).push(", ").bind_text(group).push(", ").bind_text(rt).push(", ");
                     sql.bind_text(m.value.as_str()).push(", ").bind_text(fold(&m.value)).push(", ");
                     for (j, o) in [&m.kind, &m.display, &m.reference].into_iter().enumerate() {
                         if j > 0 {
@@ -250,7 +288,14 @@ macro_rules! backend {
             let s = Stored::new(doc.clone(), layout)?;
             let mut sql = Sql::new(DIALECT);
             sql.push("INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, data, user_name_lower, external_id, display_name_lower) VALUES (");
-            sql.bind_text(tenant).push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
+            if layout.registered_tenant {
+                // NULL (a NOT NULL violation, DbError::TenantGone) when the
+                // tenant is gone: the group commit needs no extra statement.
+                sql.push("(SELECT id FROM tenants WHERE id = ").bind_text(tenant).push(")");
+            } else {
+                sql.bind_text(tenant);
+            }
+            sql.push(", ").bind_text(rt).push(", ").bind_text(id).push(", ");
             sql.bind(Param::Int(1)).push(", ").bind(time(now)).push(", ").bind(time(now)).push(", ");
             sql.bind(Param::Json(s.data.clone()));
             for o in [&s.user_name_lower, &s.external_id, &s.display_name_lower] {
@@ -289,6 +334,7 @@ macro_rules! backend {
             p: &Prepared,
         ) -> Result<(), DbError> {
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, layout.registered_tenant).await?;
             run(&mut tx, &p.row).await?;
             write_side_rows(&mut tx, tenant, rt, id, &p.stored, layout).await?;
             tx.commit().await?;
@@ -422,6 +468,7 @@ macro_rules! backend {
         ) -> Result<Record, DbError> {
             let s = Stored::new(doc.clone(), layout)?;
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, layout.registered_tenant).await?;
             let mut sql = Sql::new(DIALECT);
             sql.push("UPDATE resources SET version = version + 1, last_modified = ").bind(time(now));
             sql.push(", data = ").bind(Param::Json(s.data.clone()));
@@ -464,7 +511,92 @@ macro_rules! backend {
             Ok(Record { id: id.to_owned(), version, created, last_modified: now, data })
         }
 
-        /// Deletes a resource (compare-and-swap on `expected` when given).
+        /// Takes resource `id` out of every group of the tenant that lists
+        /// it, giving those groups a new version and `lastModified`.
+        async fn leave_groups(
+            ex: &mut <$db as sqlx::Database>::Connection,
+            tenant: &str,
+            id: &str,
+            now: DateTime<Utc>,
+        ) -> Result<(), DbError> {
+            let mut sql = Sql::new(DIALECT);
+            sql.push("DELETE FROM group_members WHERE tenant_id = ").bind_text(tenant);
+            sql.push(" AND member_id_lower = ").bind_text(fold(id));
+            sql.push(" AND member_id = ").bind_text(id).push(" RETURNING group_id, group_type");
+            let mut by_type: std::collections::BTreeMap<Option<String>, Vec<String>> =
+                std::collections::BTreeMap::new();
+            for r in rows(ex, &sql).await? {
+                by_type.entry(r.try_get(1)?).or_default().push(r.try_get(0)?);
+            }
+            // last_modified, tenant, resource type
+            const FIXED: usize = 3;
+            let per = crate::chunk::rows_per_statement(DIALECT, 1, FIXED);
+            for (ty, groups) in by_type {
+                for chunk in groups.chunks(per) {
+                    let mut sql = Sql::new(DIALECT);
+                    sql.push("UPDATE resources SET version = version + 1, last_modified = ").bind(time(now));
+                    sql.push(" WHERE tenant_id = ").bind_text(tenant);
+                    // Every row has its group's type since migration 20261205000200.
+                    if let Some(ty) = &ty {
+                        sql.push(" AND resource_type = ").bind_text(ty.as_str());
+                    }
+                    sql.push(" AND id IN (");
+                    for (i, g) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind_text(g.as_str());
+                    }
+                    sql.push(")");
+                    run(ex, &sql).await?;
+                }
+            }
+            Ok(())
+        }
+
+        /// The ids among `ids` that name no resource of the types `types`
+        /// in the tenant (one query per slice under the parameter cap).
+        pub(crate) async fn missing_ids(
+            pool: &Pool<$db>,
+            tenant: &str,
+            types: &[&str],
+            ids: &[String],
+        ) -> Result<Vec<String>, DbError> {
+            if types.is_empty() {
+                return Ok(ids.to_vec());
+            }
+            let per = crate::chunk::rows_per_statement(DIALECT, 1, 1 + types.len());
+            let mut c = pool.acquire().await?;
+            let mut missing = Vec::new();
+            for chunk in ids.chunks(per) {
+                let mut sql = Sql::new(DIALECT);
+                sql.push("SELECT id FROM resources WHERE tenant_id = ").bind_text(tenant);
+                sql.push(" AND resource_type IN (");
+                for (i, t) in types.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_text(*t);
+                }
+                sql.push(") AND id IN (");
+                for (i, id) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_text(id.as_str());
+                }
+                sql.push(")");
+                let mut found = std::collections::HashSet::new();
+                for r in rows(&mut c, &sql).await? {
+                    found.insert(r.try_get::<String, _>(0)?);
+                }
+                missing.extend(chunk.iter().filter(|id| !found.contains(id.as_str())).cloned());
+            }
+            Ok(missing)
+        }
+
+        /// Deletes a resource (compare-and-swap on `expected` when given),
+        /// and its memberships (see [`leave_groups`]).
         pub(crate) async fn delete(
             pool: &Pool<$db>,
             tenant: &str,
@@ -472,8 +604,10 @@ macro_rules! backend {
             layout: &Layout,
             id: &str,
             expected: Option<i64>,
+            now: DateTime<Utc>,
         ) -> Result<(), DbError> {
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, layout.registered_tenant).await?;
             let mut sql = Sql::new(DIALECT);
             sql.push("DELETE FROM resources WHERE tenant_id = ").bind_text(tenant);
             sql.push(" AND resource_type = ").bind_text(rt).push(" AND id = ").bind_text(id);
@@ -485,6 +619,7 @@ macro_rules! backend {
                 return Err(e);
             }
             delete_side_rows(&mut tx, tenant, rt, id, layout).await?;
+            leave_groups(&mut tx, tenant, id, now).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -493,6 +628,7 @@ macro_rules! backend {
         /// bumping the group's version and `lastModified` (one-row UPDATE)
         /// when anything changed. Returns the group (without `members`) and
         /// the member values actually added or removed.
+        #[allow(clippy::too_many_arguments)]
         pub(crate) async fn change_members(
             pool: &Pool<$db>,
             tenant: &str,
@@ -501,8 +637,10 @@ macro_rules! backend {
             add: &[MemberRow],
             remove: &[String],
             now: DateTime<Utc>,
+            registered: bool,
         ) -> Result<(Record, Vec<String>), DbError> {
             let mut tx = pool.begin().await?;
+            tenant_guard(&mut tx, tenant, registered).await?;
             // Take the group's row lock first, so concurrent changes serialise.
             let mut sql = Sql::new(DIALECT);
             sql.push("UPDATE resources SET version = version WHERE tenant_id = ").bind_text(tenant);
@@ -510,8 +648,10 @@ macro_rules! backend {
             if run(&mut tx, &sql).await? == 0 {
                 return Err(DbError::NotFound);
             }
-            let mut changed = insert_members(&mut tx, tenant, group, add).await?;
-            for chunk in remove.chunks(500) {
+            let mut changed = insert_members(&mut tx, tenant, rt, group, add).await?;
+            // tenant, group
+            const FIXED: usize = 2;
+            for chunk in remove.chunks(crate::chunk::rows_per_statement(DIALECT, 1, FIXED)) {
                 let mut sql = Sql::new(DIALECT);
                 sql.push("DELETE FROM group_members WHERE tenant_id = ").bind_text(tenant);
                 sql.push(" AND group_id = ").bind_text(group).push(" AND member_id IN (");

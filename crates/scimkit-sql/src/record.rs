@@ -62,6 +62,9 @@ pub(crate) enum DbError {
     /// A stored document is not valid JSON.
     #[error("stored document is not valid JSON: {0}")]
     Json(String),
+    /// The write's tenant is not (any more) in the `tenants` table.
+    #[error("the tenant does not exist")]
+    TenantGone,
 }
 
 impl From<sqlx::Error> for DbError {
@@ -73,6 +76,14 @@ impl From<sqlx::Error> for DbError {
                 attr: "id".into(),
                 value: String::new(),
             };
+        }
+        // The resource row binds its tenant as `(SELECT id FROM tenants
+        // WHERE id = ?)` for registered tenants: NULL when it is gone.
+        if let sqlx::Error::Database(d) = &e
+            && matches!(d.kind(), sqlx::error::ErrorKind::NotNullViolation)
+            && d.message().contains("tenant_id")
+        {
+            return DbError::TenantGone;
         }
         DbError::Db(e.to_string())
     }

@@ -43,6 +43,7 @@ fn map_err(id: &str, e: DbError) -> StoreError {
         DbError::Unique { attr, value } => StoreError::Conflict {
             detail: format!("{attr} {value:?} is already in use"),
         },
+        DbError::TenantGone => StoreError::TenantGone,
         e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
     }
 }
@@ -113,9 +114,28 @@ impl ResourceStore for SqlStore {
         id: &str,
         expected_version: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.remove(tenant.as_str(), rs, id, parse_version(expected_version))
+        let now = Utc::now().trunc_subsecs(6);
+        self.remove(
+            tenant.as_str(),
+            rs,
+            id,
+            parse_version(expected_version),
+            now,
+        )
+        .await
+        .map_err(|e| map_err(id, e))
+    }
+
+    async fn missing_ids(
+        &self,
+        tenant: &TenantId,
+        types: &[&ResourceSchema],
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+        self.find_missing(tenant.as_str(), &names, ids)
             .await
-            .map_err(|e| map_err(id, e))
+            .map_err(|e| map_err("", e))
     }
 
     async fn list(

@@ -166,6 +166,20 @@ pub(crate) struct Pools {
     pub(crate) checkpoint: Option<SqlitePool>,
     /// Reads without sqlx's thread hop (file databases only).
     pub(crate) readers: Option<crate::sqlite_read::Readers>,
+    /// How often the writer connection was taken from its pool.
+    pub(crate) writer_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Counts each hand-out of an idle connection of `options`' pool in `uses`.
+fn counting(
+    options: SqlitePoolOptions,
+    uses: &std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> SqlitePoolOptions {
+    let uses = uses.clone();
+    options.before_acquire(move |_, _| {
+        uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::pin(async { Ok(true) })
+    })
 }
 
 /// How often the checkpointer copies the WAL back into the database file.
@@ -227,11 +241,12 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         Durability::Normal => SqliteSynchronous::Normal,
         Durability::Full => SqliteSynchronous::Full,
     };
+    let writer_uses = std::sync::Arc::default();
     let Some(path) = &o.path else {
         let opts = SqliteConnectOptions::from_str("sqlite::memory:")?
             .foreign_keys(true)
             .busy_timeout(o.busy_timeout);
-        let pool = SqlitePoolOptions::new()
+        let pool = counting(SqlitePoolOptions::new(), &writer_uses)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -244,6 +259,7 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
             write: pool,
             checkpoint: None,
             readers: None,
+            writer_uses,
         });
     };
     let base = SqliteConnectOptions::new()
@@ -255,7 +271,7 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         .pragma("cache_size", "-65536")
         .pragma("temp_store", "memory")
         .pragma("mmap_size", o.mmap_size.to_string());
-    let writer = SqlitePoolOptions::new()
+    let writer = counting(SqlitePoolOptions::new(), &writer_uses)
         .max_connections(1)
         .min_connections(1)
         .connect_with(base.clone().pragma("wal_autocheckpoint", "0"))
@@ -283,6 +299,7 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
             o.mmap_size,
             o.readers,
         )),
+        writer_uses,
     })
 }
 

@@ -14,6 +14,11 @@ use crate::record::{DbError, ListQuery, Page, Record};
 pub struct SqlStore {
     pub(crate) backend: Backend,
     unique_display_name: Vec<String>,
+    /// How often the SQLite writer connection was taken (see
+    /// [`SqlStore::writer_uses`]).
+    writer_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Writes check that their tenant is in the `tenants` table.
+    pub(crate) registered_tenants: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +62,8 @@ impl SqlStore {
         let pools = crate::sqlite::open(&options).await?;
         let inserts = crate::batch::Inserts::start(pools.write.clone());
         Ok(SqlStore {
+            writer_uses: pools.writer_uses,
+            registered_tenants: false,
             backend: Backend::Sqlite {
                 read: pools.read,
                 write: pools.write,
@@ -75,6 +82,8 @@ impl SqlStore {
         Ok(SqlStore {
             backend: Backend::Postgres { pool },
             unique_display_name: Vec::new(),
+            writer_uses: std::sync::Arc::default(),
+            registered_tenants: false,
         })
     }
 
@@ -113,12 +122,37 @@ impl SqlStore {
         self
     }
 
+    /// How many times this store took its SQLite writer connection (each
+    /// write, each group commit); always 0 on PostgreSQL, which has no
+    /// single writer. For metrics and for tests that a path stays off the
+    /// writer (authentication does).
+    pub fn writer_uses(&self) -> u64 {
+        self.writer_uses.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub(crate) fn layout(&self, rs: &ResourceSchema) -> Layout {
         let unique = self
             .unique_display_name
             .iter()
             .any(|n| n.eq_ignore_ascii_case(rs.name()));
-        Layout::of(rs, unique)
+        let mut layout = Layout::of(rs, unique);
+        layout.registered_tenant = self.registered_tenants;
+        layout
+    }
+
+    /// Makes every write check, inside its own transaction, that its tenant
+    /// is a row of the `tenants` table ([`crate::Tenants`]), and fail with
+    /// a `401` SCIM error when it is not: a write racing `tenant remove`
+    /// either commits before the removal (which then deletes it) or finds
+    /// no tenant, so nothing of a removed tenant is ever left behind.
+    /// PostgreSQL takes the tenant row `FOR KEY SHARE`, which
+    /// [`crate::Tenants::remove`] waits for; on SQLite the single writer
+    /// serialises them. Off by default: stores whose tenants are not in
+    /// the `tenants` table keep writing as before.
+    #[must_use]
+    pub fn with_registered_tenants(mut self, on: bool) -> Self {
+        self.registered_tenants = on;
+        self
     }
 
     pub(crate) async fn insert(
@@ -201,6 +235,7 @@ impl SqlStore {
         rs: &ResourceSchema,
         id: &str,
         expected: Option<i64>,
+        now: DateTime<Utc>,
     ) -> Result<(), DbError> {
         let layout = self.layout(rs);
         dispatch!(
@@ -211,8 +246,18 @@ impl SqlStore {
             rs.name(),
             &layout,
             id,
-            expected
+            expected,
+            now
         )
+    }
+
+    pub(crate) async fn find_missing(
+        &self,
+        tenant: &str,
+        types: &[&str],
+        ids: &[String],
+    ) -> Result<Vec<String>, DbError> {
+        dispatch!(self, missing_ids, read, tenant, types, ids)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -225,6 +270,7 @@ impl SqlStore {
         remove: &[String],
         now: DateTime<Utc>,
     ) -> Result<(Record, Vec<String>), DbError> {
+        let registered = self.registered_tenants;
         dispatch!(
             self,
             change_members,
@@ -234,7 +280,8 @@ impl SqlStore {
             group,
             add,
             remove,
-            now
+            now,
+            registered
         )
     }
 

@@ -46,7 +46,30 @@ impl crate::SqlStore {
 }
 
 type Row = (String, String, DateTime<Utc>, DateTime<Utc>);
-type RowWithToken = (String, String, DateTime<Utc>, DateTime<Utc>, String);
+type RowWithTokens = (
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    String,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
+/// What authenticating a tenant's requests needs: the tenant, the digest of
+/// its token, and the previous token's digest while it is still accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Credentials {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// The digest of the current token.
+    pub token: TokenHash,
+    /// The digest of the previous token and until when it is accepted
+    /// (`tenant rotate-token --keep-old-for`); `None` when only the
+    /// current token works. Whoever checks it compares the time.
+    pub old_token: Option<(TokenHash, DateTime<Utc>)>,
+}
 
 fn tenant((id, name, created, token_rotated): Row) -> Tenant {
     Tenant {
@@ -59,6 +82,26 @@ fn tenant((id, name, created, token_rotated): Row) -> Tenant {
 
 fn err(e: sqlx::Error) -> SqlError {
     SqlError::from(DbError::from(e))
+}
+
+/// Runs the same statements on either backend's reader (SQLite: the read
+/// pool, never the single writer); `$n` placeholders are written `?n` for
+/// SQLite.
+macro_rules! on_reader {
+    ($self:ident, |$pool:ident, $sql:ident| $body:expr) => {
+        match &$self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { read: $pool, .. } => {
+                let $sql = |s: &str| s.replace('$', "?");
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool: $pool } => {
+                let $sql = |s: &str| s.to_owned();
+                $body
+            }
+        }
+    };
 }
 
 /// Runs the same statements on either backend; `$n` placeholders are written
@@ -117,44 +160,91 @@ impl Tenants {
         Ok(rows.into_iter().map(tenant).collect())
     }
 
-    /// The tenant `id` and the digest of its token, if it exists.
+    /// The tenant `id` and the digest of its token, if it exists. Reads
+    /// on a reader connection (never SQLite's single writer).
     pub async fn find(&self, id: &str) -> Result<Option<(Tenant, TokenHash)>, SqlError> {
-        let row: Option<RowWithToken> = on_backend!(self, |pool, sql| {
+        Ok(self.credentials(id).await?.map(|c| (c.tenant, c.token)))
+    }
+
+    /// The credentials of tenant `id`, if it exists, read on a reader
+    /// connection (never SQLite's single writer): what an authenticator
+    /// checks a bearer token against.
+    pub async fn credentials(&self, id: &str) -> Result<Option<Credentials>, SqlError> {
+        let row: Option<RowWithTokens> = on_reader!(self, |pool, sql| {
             sqlx::query_as(&sql(
-                "SELECT id, name, created, token_rotated, token_sha256 FROM tenants WHERE id = $1",
+                "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
+                 old_token_expires FROM tenants WHERE id = $1",
             ))
             .bind(id)
             .fetch_optional(pool)
             .await
             .map_err(err)?
         });
-        Ok(row.and_then(|(id, name, created, rotated, hex)| {
-            let hash = TokenHash::from_hex(&hex)?;
-            Some((tenant((id, name, created, rotated)), hash))
-        }))
+        Ok(
+            row.and_then(|(id, name, created, rotated, hex, old, expires)| {
+                let token = TokenHash::from_hex(&hex)?;
+                let old_token = match (old, expires) {
+                    (Some(h), Some(t)) => TokenHash::from_hex(&h).map(|h| (h, t)),
+                    _ => None,
+                };
+                Some(Credentials {
+                    tenant: tenant((id, name, created, rotated)),
+                    token,
+                    old_token,
+                })
+            }),
+        )
     }
 
-    /// Replaces the token of tenant `id`; `false` if there is no such tenant.
+    /// Replaces the token of tenant `id`; the old one stops working at
+    /// once. `false` if there is no such tenant.
     pub async fn set_token(&self, id: &str, token: &TokenHash) -> Result<bool, SqlError> {
+        self.rotate_token(id, token, None).await
+    }
+
+    /// Replaces the token of tenant `id`. With `keep_old_until`, the
+    /// current token stays accepted until then (so an admin can update the
+    /// identity provider without failed provisioning cycles); without, it
+    /// stops at once (and so does any older one kept before). `false` if
+    /// there is no such tenant.
+    pub async fn rotate_token(
+        &self,
+        id: &str,
+        token: &TokenHash,
+        keep_old_until: Option<DateTime<Utc>>,
+    ) -> Result<bool, SqlError> {
         let now = Utc::now().trunc_subsecs(6);
         let hex = token.to_hex();
+        let keep = match keep_old_until {
+            Some(_) => "old_token_sha256 = token_sha256, old_token_expires = $4",
+            None => "old_token_sha256 = NULL, old_token_expires = $4",
+        };
+        let text = format!(
+            "UPDATE tenants SET {keep}, token_sha256 = $1, token_rotated = $2 WHERE id = $3"
+        );
         let n = on_backend!(self, |pool, sql| {
-            sqlx::query(&sql(
-                "UPDATE tenants SET token_sha256 = $1, token_rotated = $2 WHERE id = $3",
-            ))
-            .bind(&hex)
-            .bind(now)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map_err(err)?
-            .rows_affected()
+            sqlx::query(&sql(&text))
+                .bind(&hex)
+                .bind(now)
+                .bind(id)
+                .bind(keep_old_until.map(|t| t.trunc_subsecs(6)))
+                .execute(pool)
+                .await
+                .map_err(err)?
+                .rows_affected()
         });
         Ok(n > 0)
     }
 
     /// Removes tenant `id` and every resource it holds, in one transaction;
     /// `false` if there is no such tenant.
+    ///
+    /// The tenant row goes first: on PostgreSQL that waits for every write
+    /// in flight that holds it (`FOR KEY SHARE`, see
+    /// [`crate::SqlStore::with_registered_tenants`]) and makes later ones
+    /// find no tenant; the resource rows are deleted after, so none written
+    /// before the removal is left behind. On SQLite the single writer
+    /// serialises removal and writes.
     pub async fn remove(&self, id: &str) -> Result<bool, SqlError> {
         const TABLES: [&str; 4] = [
             "resources",
@@ -164,6 +254,12 @@ impl Tenants {
         ];
         let n = on_backend!(self, |pool, sql| {
             let mut tx = pool.begin().await.map_err(err)?;
+            let n = sqlx::query(&sql("DELETE FROM tenants WHERE id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
             for table in TABLES {
                 sqlx::query(&sql(&format!("DELETE FROM {table} WHERE tenant_id = $1")))
                     .bind(id)
@@ -171,12 +267,6 @@ impl Tenants {
                     .await
                     .map_err(err)?;
             }
-            let n = sqlx::query(&sql("DELETE FROM tenants WHERE id = $1"))
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?
-                .rows_affected();
             tx.commit().await.map_err(err)?;
             n
         });

@@ -27,6 +27,7 @@ Examples:
   scimkit-server --database-url postgres://scim@db.internal/scim --profile entra
   scimkit-server tenant add \"Contoso\"               prints the new tenant's URL and token
   scimkit-server tenant rotate-token 3f2a…          prints a new token; the old one stops working
+  scimkit-server tenant rotate-token 3f2a… --keep-old-for 1h   the old one works one more hour
   RUST_LOG=debug scimkit-server --log-bodies       debug an integration (tokens are redacted)";
 
 /// Options shared by every subcommand.
@@ -89,6 +90,9 @@ pub(crate) struct Global {
     /// How passwords are stored.
     #[command(flatten)]
     pub(crate) passwords: PasswordArgs,
+
+    #[command(flatten)]
+    pub(crate) auth: crate::auth::AuthArgs,
 }
 
 /// What to do.
@@ -120,11 +124,60 @@ pub(crate) enum TenantCommand {
         id: String,
     },
     /// Gives a tenant a new Secret Token and prints it; the old token stops
-    /// working within seconds on every server using this database.
+    /// working at once on every server using this database, or after
+    /// `--keep-old-for`.
     RotateToken {
         /// The tenant's id (from `tenant list`).
         id: String,
+        /// Keep accepting the old token this long (e.g. `30m`, `1h`, `1h30m`,
+        /// `2d`; at most 30 days), so the identity provider can be updated
+        /// without failed provisioning cycles. Without it the old token stops
+        /// at once.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        keep_old_for: Option<std::time::Duration>,
     },
+}
+
+/// The longest `--keep-old-for`: a forgotten rotation must not leave the
+/// old token open for long.
+pub(crate) const MAX_KEEP_OLD_FOR: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Parses `90s`, `30m`, `1h`, `1h30m`, `2d` (at most [`MAX_KEEP_OLD_FOR`]).
+pub(crate) fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{text:?} is not a duration like 30m, 1h, 1h30m or 2d");
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    let d = std::time::Duration::from_secs(total);
+    if d > MAX_KEEP_OLD_FOR {
+        return Err(format!(
+            "{text:?} is longer than the {} days an old token may be kept",
+            MAX_KEEP_OLD_FOR.as_secs() / 86_400
+        ));
+    }
+    Ok(d)
 }
 
 /// `seed …` (hidden).
@@ -239,5 +292,70 @@ impl PasswordArgs {
                 .map_err(|e| format!("--argon2-memory-kib / --argon2-iterations: {e}"))?,
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::time::Duration;
+
+    use super::{MAX_KEEP_OLD_FOR, parse_duration};
+
+    #[test]
+    fn auth_cache_flags() {
+        use clap::Parser as _;
+        let d = super::Cli::try_parse_from(["scimkit-server"]).unwrap();
+        assert_eq!(
+            d.global.auth.auth_max_unknown,
+            crate::auth::DEFAULT_MAX_UNKNOWN
+        );
+        assert_eq!(
+            d.global.auth.auth_unknown_ttl_ms,
+            crate::auth::DEFAULT_UNKNOWN_TTL.as_millis() as u64
+        );
+        let c = super::Cli::try_parse_from([
+            "scimkit-server",
+            "--auth-max-unknown",
+            "5",
+            "--auth-unknown-ttl-ms",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(c.global.auth.auth_max_unknown, 5);
+        assert_eq!(c.global.auth.auth_unknown_ttl_ms, 0);
+    }
+
+    #[test]
+    fn durations() {
+        let ok = [
+            ("90s", 90),
+            ("30m", 1800),
+            ("1h", 3600),
+            ("1h30m", 5400),
+            ("2d", 172_800),
+            ("30d", MAX_KEEP_OLD_FOR.as_secs()),
+        ];
+        for (text, secs) in ok {
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_secs(secs)),
+                "{text}"
+            );
+        }
+        for text in [
+            "",
+            "0m",
+            "1",
+            "h",
+            "1x",
+            "31d",
+            "1.5h",
+            "-1h",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_duration(text).is_err(), "{text}");
+        }
     }
 }

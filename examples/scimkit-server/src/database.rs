@@ -19,7 +19,12 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore, String> {
         SqlStore::sqlite(SqliteOptions::file(path)).await
     };
     store
-        .map(|s| s.with_unique_display_name("Group"))
+        // Tenants live in the `tenants` table: a write for a removed tenant
+        // fails instead of leaving rows behind.
+        .map(|s| {
+            s.with_unique_display_name("Group")
+                .with_registered_tenants(true)
+        })
         .map_err(|e| format!("cannot open the database {}: {e}", redact(url)))
 }
 

@@ -81,17 +81,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             )),
             Err(e) => Err(format!("cannot remove tenant {id}: {e}")),
         },
-        Command::Tenant(TenantCommand::RotateToken { id }) => {
-            tenant_admin::rotate(&store, &id).await.map(|token| {
-                println!("Tenant URL:    {}", tenant_admin::tenant_url(&origin, &id));
-                println!("Secret Token:  {}", token.expose());
-                println!(
-                    "\nPaste the new Secret Token into your identity provider's provisioning \
-                     settings (Entra ID: Provisioning > Admin Credentials). The old token stops \
-                     working within {} seconds.",
-                    auth::TTL.as_secs()
-                );
-            })
+        Command::Tenant(TenantCommand::RotateToken { id, keep_old_for }) => {
+            tenant_admin::rotate(&store, &id, keep_old_for)
+                .await
+                .map(|(token, until)| {
+                    println!("Tenant URL:    {}", tenant_admin::tenant_url(&origin, &id));
+                    println!("Secret Token:  {}", token.expose());
+                    let old = match until {
+                        Some(t) => format!(
+                            "The old token keeps working until {}.",
+                            t.format("%Y-%m-%d %H:%M:%S UTC")
+                        ),
+                        None => "The old token has stopped working.".to_owned(),
+                    };
+                    println!(
+                        "\nPaste the new Secret Token into your identity provider's provisioning \
+                         settings (Entra ID: Provisioning > Admin Credentials). {old}"
+                    );
+                })
         }
     };
     store.close().await;

@@ -72,7 +72,7 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let body_limit = config.body_limit();
     let service = ScimService::builder()
         .store(store.clone())
-        .authenticator(TenantAuth::new(store.tenants()))
+        .authenticator(TenantAuth::new(store.tenants()).with_args(&global.auth))
         .events(std::sync::Arc::new(LogSink {
             member_ids: global.log_member_ids,
         }))

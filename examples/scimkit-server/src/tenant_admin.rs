@@ -81,16 +81,30 @@ pub(crate) fn list_text(origin: &str, tenants: &[Tenant]) -> String {
     out
 }
 
-/// `tenant rotate-token ID`.
-pub(crate) async fn rotate(store: &SqlStore, id: &str) -> Result<Secret, String> {
+/// `tenant rotate-token ID [--keep-old-for DURATION]`: the new token, and
+/// until when the old one is still accepted.
+pub(crate) async fn rotate(
+    store: &SqlStore,
+    id: &str,
+    keep_old_for: Option<std::time::Duration>,
+) -> Result<(Secret, Option<chrono::DateTime<chrono::Utc>>), String> {
     let token = new_token();
+    let until = match keep_old_for {
+        Some(d) => Some(
+            chrono::Duration::from_std(d)
+                .ok()
+                .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+                .ok_or_else(|| format!("--keep-old-for {d:?} is too long"))?,
+        ),
+        None => None,
+    };
     let found = store
         .tenants()
-        .set_token(id, &TokenHash::of(token.expose()))
+        .rotate_token(id, &TokenHash::of(token.expose()), until)
         .await
         .map_err(|e| format!("cannot rotate the token of tenant {id}: {e}"))?;
     if found {
-        Ok(token)
+        Ok((token, until))
     } else {
         Err(format!(
             "no tenant with id {id} (see `scimkit-server tenant list`)"

@@ -13,14 +13,23 @@ pub(super) async fn run(s: &Suite) {
         .check(201)
         .await;
     let gid = g.id();
+    let n = 24;
+    // Members are Users of this tenant (RFC 7643 §4.2).
+    let mut want = Vec::with_capacity(n);
+    for i in 0..n {
+        let u = s
+            .req("POST", "/Users")
+            .json(user(&format!("member-{i:02}")))
+            .check(201)
+            .await;
+        want.push(u.id());
+    }
     // Membership-only PATCHes (the store's hook) and general PATCHes that
     // also touch another attribute (the compare-and-swap loop), all at once.
-    let n = 24;
     let reqs = (0..n).map(|i| {
         let path = format!("/Groups/{gid}");
-        let mut ops = vec![
-            json!({"op": "add", "path": "members", "value": [{"value": format!("m-{i:02}")}]}),
-        ];
+        let mut ops =
+            vec![json!({"op": "add", "path": "members", "value": [{"value": want[i].clone()}]})];
         if i % 2 == 1 {
             ops.push(json!({"op": "replace", "path": "externalId", "value": format!("x-{i}")}));
         }
@@ -40,7 +49,7 @@ pub(super) async fn run(s: &Suite) {
         .map(|m| m["value"].as_str().unwrap().to_owned())
         .collect();
     members.sort();
-    let want: Vec<String> = (0..n).map(|i| format!("m-{i:02}")).collect();
+    want.sort();
     assert_eq!(members, want, "no member addition is lost");
 
     // Two writers with the same If-Match: one 200, one 412 (PUT and PATCH).

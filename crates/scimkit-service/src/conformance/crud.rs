@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::client::Suite;
-use super::fixture::{TOKEN_ME, group, patch, user};
+use super::fixture::{TOKEN_B, TOKEN_ME, group, patch, user};
 
 pub(super) async fn run(s: &Suite) {
     // Create: 201, Location, ETag, meta.
@@ -189,6 +189,8 @@ pub(super) async fn run(s: &Suite) {
         r.json
     );
 
+    members_exist(s, &gid).await;
+
     // /Me for a caller mapped to a resource.
     let me = s.req("GET", "/Me").token(Some(TOKEN_ME)).check(200).await;
     assert_eq!(me.json["userName"], "me");
@@ -286,4 +288,63 @@ pub(super) async fn run_no_content_groups(s: &Suite) {
         .check(200)
         .await;
     assert_eq!(r.json["active"], false);
+}
+
+/// Members must be Users or Groups of the caller's tenant (RFC 7643 §4.2),
+/// on POST, PUT, and both PATCH paths; deleting a member takes it out of
+/// its groups, with a new group version.
+async fn members_exist(s: &Suite, gid: &str) {
+    let other = s
+        .req("POST", "/Users")
+        .token(Some(TOKEN_B))
+        .json(user("other-tenant-member"))
+        .check(201)
+        .await
+        .id();
+    let item = format!("/Groups/{gid}");
+    for bad in ["no-such-user", other.as_str()] {
+        let member = json!([{"value": bad}]);
+        let mut body = group("Bad Members");
+        body["members"] = member.clone();
+        let fast = patch(json!([{"op": "add", "path": "members", "value": member}]));
+        let general = patch(json!([
+            {"op": "add", "path": "members", "value": member},
+            {"op": "replace", "path": "externalId", "value": "x"}
+        ]));
+        let mut put = group("Tour Guides");
+        put["members"] = member.clone();
+        for (method, path, body) in [
+            ("POST", "/Groups", body),
+            ("PATCH", item.as_str(), fast),
+            ("PATCH", item.as_str(), general),
+            ("PUT", item.as_str(), put),
+        ] {
+            let r = s.req(method, path).json(body).check(400).await;
+            assert_eq!(r.scim_type(), Some("invalidValue"), "{method} {bad}");
+            let detail = r.json["detail"].as_str().unwrap_or_default();
+            assert!(detail.contains(bad), "{method}: {detail}");
+        }
+    }
+    // A real member; then deleting it empties the group and bumps its version.
+    let u = s
+        .req("POST", "/Users")
+        .json(user("short-lived-member"))
+        .check(201)
+        .await
+        .id();
+    let g = s
+        .req("PATCH", &item)
+        .json(patch(
+            json!([{"op": "add", "path": "members", "value": [{"value": u}]}]),
+        ))
+        .check(200)
+        .await;
+    assert_eq!(g.json["members"][0]["value"], u);
+    s.req("DELETE", &format!("/Users/{u}")).check(204).await;
+    let after = s.req("GET", &item).check(200).await;
+    let listed = after.json["members"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|m| m["value"] == u));
+    assert!(!listed, "{}", after.json);
+    assert_ne!(after.etag(), g.etag(), "the group's version changed");
 }

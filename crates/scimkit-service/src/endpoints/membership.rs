@@ -4,12 +4,13 @@
 
 use scimkit_filter::{CompValue, CompareOp, Filter, PatchPath, parse_patch_path};
 use scimkit_schema::messages::{PatchOp, PatchOpKind};
-use scimkit_schema::{Compat, ResourceSchema, ScimError, get_ci};
+use scimkit_schema::{Compat, Resource, ResourceSchema, ScimError, get_ci};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 use super::notify;
 use crate::service::Cx;
-use crate::{EventKind, Member, StoredResource};
+use crate::{EventKind, MEMBER_CHECK_CHUNK, Member, StoredResource};
 
 /// A membership-only PATCH.
 pub(crate) enum Plan {
@@ -120,6 +121,15 @@ pub(crate) async fn apply(
     plan: Plan,
 ) -> Result<StoredResource, ScimError> {
     let store = &cx.svc.store;
+    if let Plan::Add(m) = &plan
+        && let Err(e) = check_exist(cx, rs, m.iter().map(|m| m.value.clone()).collect()).await
+    {
+        // A missing group is the first thing wrong (404), as on other paths.
+        return Err(match store.get(cx.tenant(), rs, id).await {
+            Ok(None) => ScimError::not_found(format!("{} {id} not found", rs.name())),
+            _ => e,
+        });
+    }
     let (update, added) = match plan {
         Plan::Add(m) => (store.add_members(cx.tenant(), rs, id, &m).await, true),
         Plan::Remove(v) => (store.remove_members(cx.tenant(), rs, id, &v).await, false),
@@ -146,4 +156,71 @@ pub(crate) async fn apply(
         notify::publish(cx, &update.resource, vec![updated, kind]).await;
     }
     Ok(update.resource)
+}
+
+/// The resource types a member of `rs` may be: the `referenceTypes` of
+/// `members.$ref` (RFC 7643 §4.2: `User`, `Group`) that this service
+/// serves. Empty when `rs` has no `members` or names no served type (then
+/// nothing is checked).
+fn member_types<'a>(cx: &'a Cx<'_>, rs: &ResourceSchema) -> Vec<&'a ResourceSchema> {
+    let Some(members) = rs.base().attribute("members") else {
+        return Vec::new();
+    };
+    let named = members
+        .sub_attribute("$ref")
+        .map(|r| r.reference_types.as_slice())
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            members
+                .sub_attribute("value")
+                .map(|v| v.reference_types.as_slice())
+        })
+        .unwrap_or_default();
+    named
+        .iter()
+        .filter_map(|n| cx.svc.registry.resource_type(n))
+        .map(|a| &**a)
+        .collect()
+}
+
+/// The `value`s of `members` in a resource body.
+pub(crate) fn member_values(r: &Resource) -> BTreeSet<String> {
+    match get_ci(r.as_map(), "members") {
+        Some((_, Value::Array(items))) => items
+            .iter()
+            .filter_map(|m| m.as_object())
+            .filter_map(|m| get_ci(m, "value"))
+            .filter_map(|(_, v)| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// Checks that each of `values` is the id of a resource the members of
+/// `rs` may be, in this tenant: `400 invalidValue` naming the first that
+/// is not. Asks the store [`MEMBER_CHECK_CHUNK`] ids at a time.
+pub(crate) async fn check_exist(
+    cx: &Cx<'_>,
+    rs: &ResourceSchema,
+    values: BTreeSet<String>,
+) -> Result<(), ScimError> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let types = member_types(cx, rs);
+    if types.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = values.into_iter().collect();
+    for chunk in values.chunks(MEMBER_CHECK_CHUNK) {
+        let missing = cx.svc.store.missing_ids(cx.tenant(), &types, chunk).await?;
+        if let Some(v) = missing.first() {
+            let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+            return Err(ScimError::invalid_value(format!(
+                "members: value {v:?} is not the id of a {} of this tenant",
+                names.join(" or ")
+            )));
+        }
+    }
+    Ok(())
 }

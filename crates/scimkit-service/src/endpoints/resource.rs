@@ -65,6 +65,24 @@ fn respond(
     ))
 }
 
+/// Checks the members `new` has and `old` had not (those are known to
+/// exist, or left since, which deletion handles).
+async fn check_new_members(
+    cx: &Cx<'_>,
+    rs: &ResourceSchema,
+    old: &Resource,
+    new: &Resource,
+) -> Result<(), ScimError> {
+    let mut added = membership::member_values(new);
+    if added.is_empty() {
+        return Ok(());
+    }
+    for v in membership::member_values(old) {
+        added.remove(&v);
+    }
+    membership::check_exist(cx, rs, added).await
+}
+
 async fn load(cx: &Cx<'_>, rs: &ResourceSchema, id: &str) -> Result<StoredResource, ScimError> {
     cx.svc
         .store
@@ -84,6 +102,7 @@ pub(crate) async fn create(
     let mut input = request::resource_body(body)?;
     validate(&mut input, rs, RequestKind::Create, cx.compat())?;
     strip_bookkeeping(&mut input);
+    membership::check_exist(cx, rs, membership::member_values(&input)).await?;
     password::prepare(cx, rs, &mut input, None, Write::Create).await?;
     let stored = cx.svc.store.create(cx.tenant(), rs, input).await?;
     notify::publish(cx, &stored, vec![EventKind::Created]).await;
@@ -145,6 +164,7 @@ pub(crate) async fn replace(
         if same_content(&existing.resource, &input) {
             return respond(cx, 200, &existing, rs, query);
         }
+        check_new_members(cx, rs, &existing.resource, &input).await?;
         let store = &cx.svc.store;
         match store
             .replace(cx.tenant(), rs, id, input, Some(&existing.version))
@@ -216,6 +236,7 @@ pub(crate) async fn patch(
             return patched(cx, &existing, rs, query);
         }
         strip_bookkeeping(&mut next);
+        check_new_members(cx, rs, &existing.resource, &next).await?;
         password::prepare(cx, rs, &mut next, Some(&existing.resource), Write::Patch).await?;
         if same_content(&existing.resource, &next) {
             // e.g. the current password sent again: its stored hash is kept.

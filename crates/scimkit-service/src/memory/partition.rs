@@ -128,6 +128,26 @@ impl Partition {
             .insert(stored.id.clone(), Entry { stored, flat });
     }
 
+    /// The resources whose `members` list a member with value `id`.
+    pub(super) fn listing_member(&self, id: &str) -> Vec<StoredResource> {
+        self.resources
+            .values()
+            .filter(|e| {
+                let map = e.stored.resource.as_map();
+                match scimkit_schema::get_ci(map, "members") {
+                    Some((_, serde_json::Value::Array(items))) => items.iter().any(|m| {
+                        m.as_object()
+                            .and_then(|o| scimkit_schema::get_ci(o, "value"))
+                            .and_then(|(_, v)| v.as_str())
+                            == Some(id)
+                    }),
+                    _ => false,
+                }
+            })
+            .map(|e| e.stored.clone())
+            .collect()
+    }
+
     pub(super) fn remove(&mut self, id: &str) {
         let Some(Entry { stored: old, .. }) = self.resources.remove(id) else {
             return;

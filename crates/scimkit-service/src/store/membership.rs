@@ -147,7 +147,7 @@ pub(super) fn add_to(resource: &mut Resource, members: &[Member]) -> Vec<String>
     added
 }
 
-pub(super) fn remove_from(resource: &mut Resource, values: &[String]) -> Vec<String> {
+pub(crate) fn remove_from(resource: &mut Resource, values: &[String]) -> Vec<String> {
     let map = resource.as_map_mut();
     let mut removed = Vec::new();
     let values: HashSet<&str> = values.iter().map(String::as_str).collect();

@@ -33,6 +33,9 @@ async fn the_engine_logs_no_credential() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run on other threads without a subscriber;
+    // a callsite they reached first may have cached "never interested".
+    tracing::callsite::rebuild_interest_cache();
     let s = ScimService::builder()
         .store(MemoryStore::new())
         .authenticator(StaticTokens::new().with_token(TenantId::default(), "PLANTED-TOKEN"))

@@ -3,19 +3,45 @@
 //! (`400 tooMany`), checked before the resource is even read; large PATCHes
 //! run off the async worker and finish.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
+use scimkit_schema::Resource;
 use scimkit_service::{
-    Config, DEFAULT_PATCH_OFFLOAD_VALUES, MemoryStore, ScimService, StaticTokens, TenantId,
+    Config, DEFAULT_PATCH_OFFLOAD_VALUES, MemoryStore, ResourceStore, ScimService, StaticTokens,
+    TenantId,
 };
 use serde_json::{Value, json};
 
-fn service(config: Config) -> ScimService {
-    ScimService::builder()
-        .store(MemoryStore::new())
+/// How many users every test service holds (members must exist).
+const USERS: usize = 20_010;
+
+/// A service whose store holds [`USERS`] users, and their ids in order.
+async fn service(config: Config) -> (ScimService, Vec<String>) {
+    let store = Arc::new(MemoryStore::new());
+    let s = ScimService::builder()
+        .shared_store(store.clone())
         .authenticator(StaticTokens::new().with_token(TenantId::default(), "t"))
         .config(config)
         .build()
-        .unwrap()
+        .unwrap();
+    let users = s.registry().resource_type("User").unwrap().clone();
+    let mut ids = Vec::with_capacity(USERS);
+    for i in 0..USERS {
+        let r = Resource::from_value(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("u{i}"),
+        }))
+        .unwrap();
+        ids.push(
+            store
+                .create(&TenantId::default(), &users, r)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    (s, ids)
 }
 
 async fn send(s: &ScimService, method: &str, uri: &str, body: &Value) -> (u16, Value) {
@@ -35,10 +61,11 @@ fn patch(ops: Value) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
-fn members(from: usize, to: usize) -> Value {
+fn members(ids: &[String], from: usize, to: usize) -> Value {
     Value::Array(
-        (from..to)
-            .map(|i| json!({"value": format!("m{i}")}))
+        ids[from..to]
+            .iter()
+            .map(|id| json!({"value": id}))
             .collect(),
     )
 }
@@ -64,13 +91,14 @@ fn defaults() {
 /// expected status, `scimType` and words of the detail.
 #[tokio::test]
 async fn budgets_at_the_edge() {
-    let s = service(
+    let (s, ids) = service(
         Config::default()
             .with_patch_max_operations(2)
             .with_patch_max_values_per_operation(3),
-    );
+    )
+    .await;
     let id = new_group(&s).await;
-    let add = |from, to| json!({"op": "add", "path": "members", "value": members(from, to)});
+    let add = |from, to| json!({"op": "add", "path": "members", "value": members(&ids, from, to)});
     let rename = json!({"op": "replace", "path": "displayName", "value": "H"});
     let cases: Vec<(String, Value, u16, &str, &[&str])> = vec![
         (id.clone(), json!([add(0, 3), rename.clone()]), 200, "", &[]),
@@ -129,18 +157,19 @@ async fn budgets_at_the_edge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn large_patches_are_offloaded_and_answer_alike() {
     for offload in [0, usize::MAX] {
-        let s = service(
+        let (s, ids) = service(
             Config::default()
                 .with_patch_offload_values(offload)
                 .with_patch_max_values_per_operation(20_000),
-        );
+        )
+        .await;
         let id = new_group(&s).await;
-        let ops = json!([{"op": "add", "path": "members", "value": members(0, 20_000)},
+        let ops = json!([{"op": "add", "path": "members", "value": members(&ids, 0, 20_000)},
                          {"op": "replace", "path": "displayName", "value": "Big"}]);
         let (status, body) = send(&s, "PATCH", &format!("/scim/v2/Groups/{id}"), &patch(ops)).await;
         assert_eq!(status, 200, "offload {offload}");
         assert_eq!(body["members"].as_array().map(Vec::len), Some(20_000));
-        let ops = json!([{"op": "add", "path": "members", "value": members(20_000, 20_010)},
+        let ops = json!([{"op": "add", "path": "members", "value": members(&ids, 20_000, 20_010)},
                          {"op": "remove", "path": "displayName"}]);
         let (status, body) = send(&s, "PATCH", &format!("/scim/v2/Groups/{id}"), &patch(ops)).await;
         assert_eq!(status, 400, "offload {offload}: {body}");
@@ -154,24 +183,24 @@ async fn large_patches_are_offloaded_and_answer_alike() {
 /// removed by value list.
 #[tokio::test]
 async fn membership_fast_path_at_the_budget() {
-    let s = service(Config::default());
+    let (s, ids) = service(Config::default()).await;
     let id = new_group(&s).await;
     let uri = format!("/scim/v2/Groups/{id}");
     let (status, _) = send(
         &s,
         "PATCH",
         &uri,
-        &patch(json!([{"op": "add", "path": "members", "value": members(0, 10_000)}])),
+        &patch(json!([{"op": "add", "path": "members", "value": members(&ids, 0, 10_000)}])),
     )
     .await;
     assert_eq!(status, 200);
     let ops: Vec<Value> = (10_000..20_000)
-        .map(|i| json!({"op": "add", "path": "members", "value": [{"value": format!("m{i}")}]}))
+        .map(|i| json!({"op": "add", "path": "members", "value": [{"value": ids[i]}]}))
         .collect();
     let (status, body) = send(&s, "PATCH", &uri, &patch(Value::Array(ops))).await;
     assert_eq!(status, 200);
     assert_eq!(body["members"].as_array().map(Vec::len), Some(20_000));
-    let ops = json!([{"op": "remove", "path": "members", "value": members(5_000, 15_000)}]);
+    let ops = json!([{"op": "remove", "path": "members", "value": members(&ids, 5_000, 15_000)}]);
     let (status, body) = send(&s, "PATCH", &uri, &patch(ops)).await;
     assert_eq!(status, 200);
     assert_eq!(body["members"].as_array().map(Vec::len), Some(10_000));

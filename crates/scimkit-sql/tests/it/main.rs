@@ -13,6 +13,7 @@ mod checkpoint;
 mod conformance;
 mod explain;
 mod ids;
+mod tenants;
 
 /// Runs every conformance check against one backend, one test each.
 macro_rules! suite {
@@ -20,7 +21,7 @@ macro_rules! suite {
         mod $name {
             use crate::conformance as c;
             suite!(@tests $open; create_get_replace_delete, uniqueness, unique_display_name,
-                tenant_isolation, filters, sorting, paging, membership, concurrent_writers, concurrent_creates);
+                tenant_isolation, filters, sorting, paging, membership, concurrent_writers, concurrent_creates, missing_ids, delete_leaves_groups, many_binds);
         }
     };
     (@tests $open:path; $($check:ident),*) => {

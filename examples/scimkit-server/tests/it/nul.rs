@@ -14,7 +14,11 @@ async fn check(db: Db) {
     let r = c.post("/Users", with_nul).await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.json["scimType"], "invalidValue", "{}", r.text);
-    assert!(r.text.contains("displayName"), "names the attribute: {}", r.text);
+    assert!(
+        r.text.contains("displayName"),
+        "names the attribute: {}",
+        r.text
+    );
 
     let created = c.post("/Users", user("clean@example.com")).await;
     assert_eq!(created.status, 201, "{}", created.text);
@@ -27,14 +31,20 @@ async fn check(db: Db) {
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.json["scimType"], "invalidValue", "{}", r.text);
 
-    let r = c.get("/Users?filter=userName%20eq%20%22a%5Cu0000b%22").await;
+    let r = c
+        .get("/Users?filter=userName%20eq%20%22a%5Cu0000b%22")
+        .await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.json["scimType"], "invalidFilter", "{}", r.text);
 
     // Nothing of the refused writes is stored.
     let all = c.get("/Users").await;
     assert_eq!(all.json["totalResults"], 1, "{}", all.text);
-    assert!(all.json["Resources"][0].get("name").is_none(), "{}", all.text);
+    assert!(
+        all.json["Resources"][0].get("name").is_none(),
+        "{}",
+        all.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,5 @@
+-- `tenant rotate-token --keep-old-for`: the digest of the previous token and
+-- when it stops being accepted (fixed-width RFC 3339 UTC); both NULL when
+-- only the current token works.
+ALTER TABLE tenants ADD COLUMN old_token_sha256 TEXT;
+ALTER TABLE tenants ADD COLUMN old_token_expires TEXT;
