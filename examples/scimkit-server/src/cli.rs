@@ -93,6 +93,17 @@ pub(crate) struct Global {
 
     #[command(flatten)]
     pub(crate) auth: crate::auth::AuthArgs,
+    /// The most operations one PATCH request may hold; beyond, the request
+    /// is answered `413` before any of it is applied.
+    #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_OPERATIONS",
+          default_value_t = scimkit_schema::patch::DEFAULT_MAX_PATCH_OPERATIONS)]
+    pub(crate) patch_max_operations: usize,
+
+    /// The most values one PATCH operation may carry (e.g. members added at
+    /// once); beyond, `400 tooMany` before any of the request is applied.
+    #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_VALUES",
+          default_value_t = scimkit_schema::patch::DEFAULT_MAX_PATCH_VALUES_PER_OPERATION)]
+    pub(crate) patch_max_values: usize,
 }
 
 /// What to do.

@@ -36,7 +36,9 @@ pub(crate) fn config(global: &Global) -> Result<Config, String> {
         // for a large group, per one-member change). Entra ID's and Okta's
         // documented group PATCH exchanges end in 204; user PATCHes keep 200
         // with the user, as both show them.
-        .with_patch_no_content_for(["Group"]);
+        .with_patch_no_content_for(["Group"])
+        .with_patch_max_operations(global.patch_max_operations)
+        .with_patch_max_values_per_operation(global.patch_max_values);
     if let Some(base) = &global.base_url {
         config = config.with_public_origin(base.as_str());
     }
@@ -125,5 +127,32 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("SIGINT: shutting down"),
         () = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::Cli;
+
+    /// The PATCH budgets: defaults from the engine, flags to change them.
+    #[test]
+    fn patch_budget_flags() {
+        let cli = Cli::try_parse_from(["scimkit-server"]).unwrap();
+        let c = super::config(&cli.global).unwrap();
+        assert_eq!(c.patch_max_operations, 10_000);
+        assert_eq!(c.patch_max_values_per_operation, 10_000);
+        let cli = Cli::try_parse_from([
+            "scimkit-server",
+            "--patch-max-operations",
+            "50",
+            "--patch-max-values",
+            "40000",
+        ])
+        .unwrap();
+        let c = super::config(&cli.global).unwrap();
+        assert_eq!(c.patch_max_operations, 50);
+        assert_eq!(c.patch_max_values_per_operation, 40_000);
     }
 }
