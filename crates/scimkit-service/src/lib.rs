@@ -79,7 +79,7 @@ pub use memory::MemoryStore;
 pub use response::{SCIM_JSON, error_response};
 pub use service::{BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
-    ListQuery, ListResult, Member, MemberUpdate, ResourceStore, SortSpec, StoreError,
-    StoredResource, finish_list,
+    DEFAULT_MAX_LIST_SCAN, Fetch, ListQuery, ListResult, Member, MemberUpdate, PageCollector,
+    ResourceStore, SortSpec, StoreError, StoredResource, finish_list,
 };
 pub use tenant::TenantId;

@@ -9,6 +9,7 @@
 //! in [`ListResult`] what it did, and [`finish_list`] evaluates in memory what
 //! it declined.
 
+mod fetch;
 mod list;
 mod membership;
 pub(crate) mod repr;
@@ -19,7 +20,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use scimkit_schema::{Resource, ResourceSchema, ScimError};
 
-pub use list::{ListQuery, ListResult, SortSpec, finish_list};
+pub use fetch::Fetch;
+pub use list::{
+    DEFAULT_MAX_LIST_SCAN, ListQuery, ListResult, PageCollector, SortSpec, finish_list,
+};
 pub use membership::{Member, MemberUpdate};
 
 use crate::TenantId;
@@ -164,6 +168,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `400 tooMany` (RFC 7644 §3.12): the list would examine more than
+    /// `max_scan` resources in memory; the detail says what to narrow.
+    pub fn too_many_to_scan(max_scan: u64) -> Self {
+        StoreError::Invalid(ScimError::too_many(format!(
+            "this list would examine more than {max_scan} resources in memory \
+             (the server's max_list_scan); narrow the filter (e.g. an eq on \
+             userName, externalId or displayName), sort by another attribute or \
+             not at all, or ask for a lower startIndex"
+        )))
+    }
+
     /// An internal failure from any error.
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         StoreError::Internal(err.into())
@@ -218,6 +233,21 @@ pub trait ResourceStore: Send + Sync + 'static {
         rs: &ResourceSchema,
         id: &str,
     ) -> Result<Option<StoredResource>, StoreError>;
+
+    /// The resource with this id, or `None`, loading what `fetch` asks
+    /// for: a store may leave out what `fetch` skips (the engine reads with
+    /// [`Fetch::for_projection`], so the response never shows it). The
+    /// default ignores `fetch` and calls [`ResourceStore::get`].
+    async fn get_with(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        fetch: Fetch,
+    ) -> Result<Option<StoredResource>, StoreError> {
+        let _ = fetch;
+        self.get(tenant, rs, id).await
+    }
 
     /// Replaces the resource's body (keeping `id` and `created`), assigns a
     /// new version and `lastModified`. With `expected_version`, fails with

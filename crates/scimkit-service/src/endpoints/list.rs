@@ -18,7 +18,7 @@ use super::render::{Rendered, projection, render};
 use crate::request::Query;
 use crate::response::{self, Outcome};
 use crate::service::Cx;
-use crate::{ListQuery, SortSpec, StoredResource, finish_list};
+use crate::{Fetch, ListQuery, SortSpec, StoredResource, finish_list};
 
 /// The parameters of a query, however they came.
 struct Params {
@@ -130,9 +130,11 @@ async fn run(cx: &Cx<'_>, rs: &ResourceSchema, p: &Params) -> Outcome {
         sort: sort.as_ref(),
         start_index: p.start_index,
         count: p.count,
+        fetch: fetch(p, rs, sort.as_ref()),
+        max_scan: cx.svc.config.max_list_scan,
     };
     let result = cx.svc.store.list(cx.tenant(), &q).await?;
-    let (page, total) = finish_list(&q, result);
+    let (page, total) = finish_list(&q, result)?;
     let items: Vec<Rendered<'_>> = page
         .iter()
         .map(|r| render(cx, r, rs, &p.projection))
@@ -178,6 +180,9 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
         None => None,
     };
     let want = p.start_index.saturating_sub(1).saturating_add(p.count);
+    let keep = usize::try_from(want).unwrap_or(usize::MAX);
+    // The best `want` so far, merged type by type (never more than `want`
+    // plus one type's page held).
     let mut all: Vec<(&ResourceSchema, StoredResource)> = Vec::new();
     let mut total = 0u64;
     for rs in types {
@@ -192,17 +197,21 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
             sort: sort.as_ref(),
             start_index: 1,
             count: want,
+            fetch: fetch(&p, rs, sort.as_ref()),
+            max_scan: cx.svc.config.max_list_scan,
         };
         let result = cx.svc.store.list(cx.tenant(), &q).await?;
-        let (page, n) = finish_list(&q, result);
+        let (page, n) = finish_list(&q, result)?;
         total += n;
         all.extend(page.into_iter().map(|r| (rs, r)));
-    }
-    if let Some(s) = &sort {
-        all.sort_by(|(_, a), (_, b)| {
-            let o = s.key.compare(&a.resource, &b.resource);
-            if s.descending { o.reverse() } else { o }
-        });
+        if let Some(s) = &sort {
+            // Stable: ties keep registry order, then each store's order.
+            all.sort_by(|(_, a), (_, b)| {
+                let o = s.key.compare(&a.resource, &b.resource);
+                if s.descending { o.reverse() } else { o }
+            });
+        }
+        all.truncate(keep);
     }
     let skip = usize::try_from(p.start_index - 1).unwrap_or(usize::MAX);
     let take = usize::try_from(p.count).unwrap_or(usize::MAX);
@@ -213,6 +222,19 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
         .map(|(rs, r)| render(cx, r, rs, &p.projection))
         .collect::<Vec<Rendered<'_>>>();
     Ok(list_response(&items, total, p.start_index))
+}
+
+/// What the store must load for the response: `members` is skipped when
+/// the projection leaves it out, unless the filter or the sort may need it
+/// (a store may leave either to [`finish_list`]).
+fn fetch(p: &Params, rs: &ResourceSchema, sort: Option<&SortSpec>) -> Fetch {
+    let names_members = |t: &str| t.to_ascii_lowercase().contains("members");
+    if p.filter.as_deref().is_some_and(names_members)
+        || sort.is_some_and(|s| s.key.attr().name().eq_ignore_ascii_case("members"))
+    {
+        return Fetch::all();
+    }
+    Fetch::for_projection(&p.projection, rs)
 }
 
 /// The ListResponse (RFC 7644 §3.4.2), written field by field in the order

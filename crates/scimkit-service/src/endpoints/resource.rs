@@ -15,7 +15,7 @@ use crate::etag::{self, Precondition};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
 use crate::service::Cx;
-use crate::{EventKind, StoreError, StoredResource};
+use crate::{EventKind, Fetch, StoreError, StoredResource};
 
 /// How often a write retries after losing a race it did not ask to detect
 /// (no `If-Match`).
@@ -98,7 +98,14 @@ pub(crate) async fn get(
     query: &Query,
 ) -> Outcome {
     let p = projection(cx, query)?;
-    let stored = load(cx, rs, id).await?;
+    // `excludedAttributes=members` (Entra, on every group lookup): the
+    // store need not read the member rows.
+    let stored = cx
+        .svc
+        .store
+        .get_with(cx.tenant(), rs, id, Fetch::for_projection(&p, rs))
+        .await?
+        .ok_or_else(|| not_found(rs, id))?;
     let tag = etag::weak(&stored.version);
     if let Some(cond) = Precondition::from_headers(headers, IF_NONE_MATCH)
         && cond.matches(&stored.version)

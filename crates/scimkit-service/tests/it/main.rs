@@ -7,4 +7,5 @@ mod architecture;
 mod auth;
 mod events;
 mod handle;
+mod list;
 mod memory;
