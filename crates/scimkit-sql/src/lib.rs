@@ -119,12 +119,14 @@ mod ops;
 mod postgres;
 mod record;
 mod resource_store;
+mod scan;
 mod sort;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite_read;
+mod stats;
 mod store;
 mod tenants;
 #[cfg(test)]
@@ -137,5 +139,6 @@ pub use explain::QueryPlan;
 pub use postgres::PostgresOptions;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{DEFAULT_MMAP_SIZE, Durability, SqliteOptions};
+pub use stats::ReadStats;
 pub use store::SqlStore;
 pub use tenants::{Tenant, Tenants};

@@ -106,6 +106,7 @@ pub(crate) fn page_tells_total(len: usize, count: Option<usize>, offset: usize) 
 
 /// One page of results.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Page {
     pub(crate) records: Vec<Record>,
     pub(crate) total: usize,

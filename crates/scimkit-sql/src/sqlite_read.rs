@@ -15,7 +15,7 @@
 //! as the sqlx path's ([`crate::sqlite::db`]), bound the same way.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +27,7 @@ use crate::columns::{Layout, MemberRow};
 use crate::record::{DbError, ListQuery, Page, Record};
 use crate::sql::{Param, Sql, time_text};
 use crate::sqlite::db;
+use crate::stats::Counters;
 
 /// Virtual-machine steps a read may take on the calling thread (checked every
 /// [`STEP_CHECK`] steps) before it is moved to the blocking pool.
@@ -48,8 +49,28 @@ struct Inner {
     busy_timeout: Duration,
     mmap_size: u64,
     keep: usize,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Conn>>,
     closed: AtomicBool,
+    /// Connections open now (idle or in use).
+    open: Arc<AtomicU64>,
+}
+
+/// An open reader connection, counted in [`Inner::open`] while it lives.
+struct Conn {
+    c: Connection,
+    open: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Conn")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Relaxed);
+    }
 }
 
 impl Readers {
@@ -62,11 +83,17 @@ impl Readers {
                 keep: usize::try_from(keep).unwrap_or(4).max(1),
                 idle: Mutex::new(Vec::new()),
                 closed: AtomicBool::new(false),
+                open: Arc::default(),
             }),
         }
     }
 
-    fn open(&self) -> Result<Connection, DbError> {
+    /// Reader connections open now.
+    pub(crate) fn open_count(&self) -> u64 {
+        self.inner.open.load(Relaxed)
+    }
+
+    fn open(&self) -> Result<Conn, DbError> {
         let i = &self.inner;
         let c = Connection::open_with_flags(
             &i.path,
@@ -79,7 +106,11 @@ impl Readers {
         c.pragma_update(None, "mmap_size", i.mmap_size.to_string())
             .map_err(db_err)?;
         c.set_prepared_statement_cache_capacity(64);
-        Ok(c)
+        i.open.fetch_add(1, Relaxed);
+        Ok(Conn {
+            c,
+            open: i.open.clone(),
+        })
     }
 
     /// Closes the idle connections; connections in use close when their read
@@ -91,7 +122,7 @@ impl Readers {
         drop(idle);
     }
 
-    fn take(&self) -> Result<Connection, DbError> {
+    fn take(&self) -> Result<Conn, DbError> {
         if self.inner.closed.load(Relaxed) {
             return Err(DbError::Db("the store is closed".into()));
         }
@@ -107,7 +138,7 @@ impl Readers {
         }
     }
 
-    fn give_back(&self, c: Connection) {
+    fn give_back(&self, c: Conn) {
         let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < self.inner.keep && !self.inner.closed.load(Relaxed) {
             idle.push(c);
@@ -125,7 +156,7 @@ impl Readers {
         let fired = Arc::new(AtomicBool::new(false));
         let steps = AtomicU32::new(0);
         let flag = fired.clone();
-        c.progress_handler(
+        c.c.progress_handler(
             STEP_CHECK,
             Some(move || {
                 let n = steps.fetch_add(STEP_CHECK.unsigned_abs(), Relaxed);
@@ -136,8 +167,8 @@ impl Readers {
                 stop
             }),
         );
-        let r = f(&c);
-        c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
+        let r = f(&c.c);
+        c.c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
         if !fired.load(Relaxed) {
             self.give_back(c);
             return r;
@@ -147,7 +178,7 @@ impl Readers {
         tests::REDONE.fetch_add(1, Relaxed);
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
-            let r = f(&c);
+            let r = f(&c.c);
             me.give_back(c);
             r
         })
@@ -163,6 +194,7 @@ impl Readers {
         layout: &Layout,
         id: &str,
         with_members: bool,
+        counters: Arc<Counters>,
     ) -> Result<Option<Record>, DbError> {
         let sql = db::fetch_sql(tenant, rt, id);
         let tenant = tenant.to_owned();
@@ -172,8 +204,9 @@ impl Readers {
             let Some(mut rec) = recs.pop() else {
                 return Ok(None);
             };
+            counters.rows(1);
             if members {
-                attach_members(c, &tenant, &mut rec)?;
+                attach_members(c, &tenant, &mut rec, &counters)?;
             }
             Ok(Some(rec))
         })
@@ -187,6 +220,7 @@ impl Readers {
         rt: &str,
         layout: &Layout,
         q: &ListQuery<'_>,
+        counters: Arc<Counters>,
     ) -> Result<Page, DbError> {
         let (sql, exact, sorted, offset) = db::list_sql(tenant, rt, layout, q);
         let in_sql_paging = exact && sorted;
@@ -196,6 +230,8 @@ impl Readers {
         let tenant = tenant.to_owned();
         self.run(move |c| {
             let mut records = records(c, &sql)?;
+            counters.rows(records.len());
+            counters.held(records.len());
             let mut total = offset + records.len();
             let short = crate::record::page_tells_total(records.len(), page_size, offset);
             if let Some(cnt) = &count
@@ -209,7 +245,7 @@ impl Readers {
             }
             if members {
                 for rec in &mut records {
-                    attach_members(c, &tenant, rec)?;
+                    attach_members(c, &tenant, rec, &counters)?;
                 }
             }
             Ok(Page {
@@ -222,6 +258,62 @@ impl Readers {
         })
         .await
     }
+
+    /// Runs a scan statement, as [`crate::sqlite::db::scan_rows`] does.
+    pub(crate) async fn scan_rows(
+        &self,
+        sql: Sql,
+        members_of: Option<String>,
+        counters: Arc<Counters>,
+    ) -> Result<Vec<(i64, Record)>, DbError> {
+        self.run(move |c| {
+            let mut out = Vec::new();
+            let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
+            let mut rows = st.query(params_from_iter(values(&sql))).map_err(db_err)?;
+            while let Some(r) = rows.next().map_err(db_err)? {
+                out.push((r.get(5).map_err(db_err)?, record(r)?));
+            }
+            counters.rows(out.len());
+            if let Some(tenant) = &members_of {
+                for (_, rec) in &mut out {
+                    attach_members(c, tenant, rec, &counters)?;
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs a `SELECT count(*)`.
+    pub(crate) async fn count(&self, sql: Sql) -> Result<u64, DbError> {
+        self.run(move |c| {
+            let n: i64 = c
+                .prepare_cached(&sql.text)
+                .and_then(|mut st| st.query_row(params_from_iter(values(&sql)), |r| r.get(0)))
+                .map_err(db_err)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    /// Adds `members` to each record from its member rows.
+    pub(crate) async fn attach_all(
+        &self,
+        tenant: &str,
+        recs: Vec<Record>,
+        counters: Arc<Counters>,
+    ) -> Result<Vec<Record>, DbError> {
+        let tenant = tenant.to_owned();
+        let recs = Arc::new(recs);
+        self.run(move |c| {
+            let mut out = (*recs).clone();
+            for rec in &mut out {
+                attach_members(c, &tenant, rec, &counters)?;
+            }
+            Ok(out)
+        })
+        .await
+    }
 }
 
 /// The rows of a `SELECT` of [`crate::sqlite::db`]'s resource columns.
@@ -230,24 +322,34 @@ fn records(c: &Connection, sql: &Sql) -> Result<Vec<Record>, DbError> {
     let mut rows = st.query(params_from_iter(values(sql))).map_err(db_err)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(db_err)? {
-        let data: String = r.get(4).map_err(db_err)?;
-        let data = match serde_json::from_str(&data)? {
-            Value::Object(m) => m,
-            _ => return Err(DbError::Json("not an object".into())),
-        };
-        out.push(Record {
-            id: r.get(0).map_err(db_err)?,
-            version: r.get(1).map_err(db_err)?,
-            created: time(&r.get::<_, String>(2).map_err(db_err)?)?,
-            last_modified: time(&r.get::<_, String>(3).map_err(db_err)?)?,
-            data,
-        });
+        out.push(record(r)?);
     }
     Ok(out)
 }
 
+/// One row of [`crate::sqlite::db`]'s resource columns.
+fn record(r: &rusqlite::Row<'_>) -> Result<Record, DbError> {
+    let data: String = r.get(4).map_err(db_err)?;
+    let data = match serde_json::from_str(&data)? {
+        Value::Object(m) => m,
+        _ => return Err(DbError::Json("not an object".into())),
+    };
+    Ok(Record {
+        id: r.get(0).map_err(db_err)?,
+        version: r.get(1).map_err(db_err)?,
+        created: time(&r.get::<_, String>(2).map_err(db_err)?)?,
+        last_modified: time(&r.get::<_, String>(3).map_err(db_err)?)?,
+        data,
+    })
+}
+
 /// Adds a group's `members` from its member rows.
-fn attach_members(c: &Connection, tenant: &str, rec: &mut Record) -> Result<(), DbError> {
+fn attach_members(
+    c: &Connection,
+    tenant: &str,
+    rec: &mut Record,
+    counters: &Counters,
+) -> Result<(), DbError> {
     let sql = db::members_sql(tenant, &rec.id);
     let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
     let mut rows = st.query(params_from_iter(values(&sql))).map_err(db_err)?;
@@ -263,6 +365,7 @@ fn attach_members(c: &Connection, tenant: &str, rec: &mut Record) -> Result<(), 
             .to_json(),
         );
     }
+    counters.member_rows(members.len());
     if !members.is_empty() {
         rec.data.insert("members".into(), Value::Array(members));
     }

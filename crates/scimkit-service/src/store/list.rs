@@ -200,6 +200,13 @@ impl<'q> PageCollector<'q> {
 
     /// Offers the next resource, in the store's order.
     pub fn offer(&mut self, r: StoredResource) -> Result<(), StoreError> {
+        self.offer_at(self.matched, r)
+    }
+
+    /// Offers a resource with the position that orders it among resources
+    /// the sort ranks equal (a store's insertion order), for stores that
+    /// offer resources out of that order.
+    pub fn offer_at(&mut self, position: u64, r: StoredResource) -> Result<(), StoreError> {
         if self.evaluates() {
             self.examined += 1;
             if self.examined > self.max_scan {
@@ -211,7 +218,7 @@ impl<'q> PageCollector<'q> {
         {
             return Ok(());
         }
-        let pos = self.matched;
+        let pos = position;
         self.matched += 1;
         if self.keep == 0 {
             return Ok(());
