@@ -310,6 +310,87 @@ async fn excluded_members_read_no_member_row(s: SqlStore) {
     s.close().await;
 }
 
+/// Filters at the parser's budgets (1,000 terms, 64 levels) and past the
+/// databases' limits (with the budgets raised) give the evaluator's answer:
+/// never a database error. An `or` of `eq` on one column is one `IN` list;
+/// other chains nest `log2(n)` deep; a translation that would bind more
+/// values than the database allows is evaluated in memory.
+async fn large_filters_give_the_evaluators_answer(s: SqlStore) {
+    let reg = Registry::core();
+    let rs = reg.resource_type("User").unwrap();
+    let t = tenant();
+    let mut all = Vec::new();
+    for i in 0..60 {
+        all.push(s.create(&t, rs, user(i, false)).await.unwrap());
+    }
+    let defaults = scimkit_filter::ParseOptions::default();
+    let terms = defaults.max_terms;
+    let join =
+        |f: &dyn Fn(usize) -> String, n: usize| (0..n).map(f).collect::<Vec<_>>().join(" or ");
+    // As deep as the parser accepts: alternating `not (…)` and `(… or …)`.
+    let mut nested = String::from(r#"userName eq "USER00007""#);
+    for i in 1.. {
+        let next = if i % 2 == 0 {
+            format!("not (not ({nested}))")
+        } else {
+            format!(r#"({nested} or title eq "t{}")"#, i % 3)
+        };
+        if parse_filter(&next, &defaults).is_err() {
+            break;
+        }
+        nested = next;
+    }
+    let cases: Vec<(String, usize)> = vec![
+        // One column: an IN list.
+        (
+            join(&|i| format!(r#"userName eq "USER{:05}""#, i * 7), terms),
+            terms,
+        ),
+        // JSON attributes of several kinds: a balanced tree.
+        (
+            join(
+                &|i| match i % 4 {
+                    0 => format!(r#"title eq "t{}""#, i % 5),
+                    1 => format!(r#"name.givenName eq "zoe{i}""#),
+                    2 => format!(r#"emails.value eq "{}@example.com""#, 100_000 - i),
+                    _ => format!(r#"externalId eq "x{i}""#),
+                },
+                terms,
+            ),
+            terms,
+        ),
+        (nested, defaults.max_depth),
+        // Budgets raised past both databases' parameter limits.
+        (
+            join(&|i| format!(r#"userName eq "user{:05}""#, i), 70_000),
+            70_000,
+        ),
+    ];
+    for (text, n) in &cases {
+        let opts = defaults.with_max_terms(70_000).with_max_len(4 << 20);
+        let f = parse_filter(text, &opts).unwrap().into_owned();
+        let compat = Compat::default();
+        let cf = CompiledFilter::new(&f, rs, &compat).unwrap();
+        let mut q = ListQuery::all(rs, 1000);
+        q.filter = Some(&f);
+        q.compiled = Some(&cf);
+        let r = s
+            .list(&t, &q)
+            .await
+            .unwrap_or_else(|e| panic!("{n} terms: {e:?}"));
+        let (page, total) = finish_list(&q, r).unwrap();
+        let want: Vec<&String> = all
+            .iter()
+            .filter(|r| cf.matches(&r.resource))
+            .map(|r| &r.id)
+            .collect();
+        let got: Vec<&String> = page.iter().map(|r| &r.id).collect();
+        assert_eq!((got, total), (want.clone(), want.len() as u64), "{n} terms");
+        assert!(!want.is_empty(), "{n} terms match nothing");
+    }
+    s.close().await;
+}
+
 macro_rules! on_sql_backends {
     ($($check:ident),*) => {
         mod sqlite {
@@ -335,5 +416,6 @@ macro_rules! on_sql_backends {
 on_sql_backends!(
     pages_agree_with_the_evaluator,
     memory_is_bounded_by_the_page,
-    excluded_members_read_no_member_row
+    excluded_members_read_no_member_row,
+    large_filters_give_the_evaluators_answer
 );
