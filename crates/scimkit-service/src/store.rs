@@ -161,6 +161,12 @@ pub enum StoreError {
     /// evaluate and will not decline); `400` with the detail.
     #[error("{0}")]
     Invalid(ScimError),
+    /// The store could not answer in time: every database connection stayed
+    /// busy past the wait for one, or a query ran past its deadline and was
+    /// stopped. `503` with the detail (it names no data), so the client
+    /// retries later or narrows its request.
+    #[error("{0}")]
+    Unavailable(String),
     /// Anything else (I/O, a broken connection, a poisoned lock): `500`,
     /// logged with its source, never shown to the client.
     #[error("store failure: {0}")]
@@ -194,6 +200,10 @@ impl From<StoreError> for ScimError {
                 "resource {id} has changed: the If-Match version is not the current one"
             )),
             StoreError::Invalid(e) => e,
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                ScimError::new(503, None, detail)
+            }
             StoreError::Internal(source) => {
                 tracing::error!(error = %source, "store failure");
                 ScimError::internal("internal server error")

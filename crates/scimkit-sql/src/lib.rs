@@ -114,6 +114,7 @@ mod batch;
 mod columns;
 mod error;
 mod explain;
+mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -135,10 +136,11 @@ mod translate;
 
 pub use error::SqlError;
 pub use explain::QueryPlan;
+pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresOptions;
+pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};
 #[cfg(feature = "sqlite")]
-pub use sqlite::{DEFAULT_MMAP_SIZE, Durability, SqliteOptions};
+pub use sqlite::{DEFAULT_MMAP_SIZE, DEFAULT_READERS, Durability, SqliteOptions};
 pub use stats::ReadStats;
 pub use store::SqlStore;
 pub use tenants::{Tenant, Tenants};

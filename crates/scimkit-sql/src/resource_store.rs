@@ -43,6 +43,7 @@ pub(crate) fn map_err(id: &str, e: DbError) -> StoreError {
         DbError::Unique { attr, value } => StoreError::Conflict {
             detail: format!("{attr} {value:?} is already in use"),
         },
+        DbError::Unavailable(detail) => StoreError::Unavailable(detail),
         e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
     }
 }

@@ -11,20 +11,29 @@
 //! holds an async worker thread for long, a read first runs with a progress
 //! handler that interrupts it after [`INLINE_STEPS`] virtual-machine steps
 //! (on the order of a millisecond); an interrupted read runs again from the start
-//! on tokio's blocking pool, without the limit. The statements are the same
-//! as the sqlx path's ([`crate::sqlite::db`]), bound the same way.
+//! on tokio's blocking pool. The statements are the same as the sqlx path's
+//! ([`crate::sqlite::db`]), bound the same way.
+//!
+//! Bounds: at most `readers` connections are open (a semaphore of as many
+//! permits; a read waits up to `reader_wait` for one, then fails with `503`),
+//! so concurrent scans cannot open connections, or take blocking threads,
+//! without limit. Every read has a deadline, `query_timeout` from its start:
+//! the progress handler interrupts it (`sqlite3_interrupt`) once past it, and
+//! the read fails with `503` (the request's fault or the database's load,
+//! not a client error the client could name; a list that is too large by
+//! the scan budget fails with `400 tooMany` before that, in `crate::scan`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, params_from_iter, types::Value as SqlValue};
 use serde_json::Value;
 
 use crate::columns::{Layout, MemberRow};
-use crate::record::{DbError, ListQuery, Page, Record};
+use crate::record::{DbError, ListQuery, NO_CONNECTION, Page, QUERY_STOPPED, Record};
 use crate::sql::{Param, Sql, time_text};
 use crate::sqlite::db;
 use crate::stats::Counters;
@@ -53,6 +62,14 @@ struct Inner {
     closed: AtomicBool,
     /// Connections open now (idle or in use).
     open: Arc<AtomicU64>,
+    /// The most connections open at once so far.
+    most_open: AtomicU64,
+    /// One permit per connection that may be open.
+    permits: Arc<tokio::sync::Semaphore>,
+    /// How long a read waits for a permit.
+    wait: Duration,
+    /// How long a read may run.
+    query_timeout: Duration,
 }
 
 /// An open reader connection, counted in [`Inner::open`] while it lives.
@@ -74,16 +91,28 @@ impl Drop for Conn {
 }
 
 impl Readers {
-    pub(crate) fn new(path: PathBuf, busy_timeout: Duration, mmap_size: u64, keep: u32) -> Self {
+    pub(crate) fn new(
+        path: PathBuf,
+        busy_timeout: Duration,
+        mmap_size: u64,
+        readers: u32,
+        wait: Duration,
+        query_timeout: Duration,
+    ) -> Self {
+        let cap = usize::try_from(readers).unwrap_or(4).max(1);
         Readers {
             inner: Arc::new(Inner {
                 path,
                 busy_timeout,
                 mmap_size,
-                keep: usize::try_from(keep).unwrap_or(4).max(1),
+                keep: cap,
+                permits: Arc::new(tokio::sync::Semaphore::new(cap)),
+                wait,
+                query_timeout,
                 idle: Mutex::new(Vec::new()),
                 closed: AtomicBool::new(false),
                 open: Arc::default(),
+                most_open: AtomicU64::new(0),
             }),
         }
     }
@@ -91,6 +120,11 @@ impl Readers {
     /// Reader connections open now.
     pub(crate) fn open_count(&self) -> u64 {
         self.inner.open.load(Relaxed)
+    }
+
+    /// The most reader connections open at once so far.
+    pub(crate) fn most_open(&self) -> u64 {
+        self.inner.most_open.load(Relaxed)
     }
 
     fn open(&self) -> Result<Conn, DbError> {
@@ -106,7 +140,8 @@ impl Readers {
         c.pragma_update(None, "mmap_size", i.mmap_size.to_string())
             .map_err(db_err)?;
         c.set_prepared_statement_cache_capacity(64);
-        i.open.fetch_add(1, Relaxed);
+        let now = i.open.fetch_add(1, Relaxed) + 1;
+        i.most_open.fetch_max(now, Relaxed);
         Ok(Conn {
             c,
             open: i.open.clone(),
@@ -152,13 +187,27 @@ impl Readers {
         T: Send + 'static,
         F: Fn(&Connection) -> Result<T, DbError> + Send + 'static,
     {
+        let deadline = Instant::now() + self.inner.query_timeout;
+        let permit =
+            match tokio::time::timeout(self.inner.wait, self.inner.permits.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(p)) => p,
+                Ok(Err(_)) => return Err(DbError::Db("the store is closed".into())),
+                Err(_) => return Err(DbError::Unavailable(NO_CONNECTION.into())),
+            };
         let c = self.take()?;
-        let fired = Arc::new(AtomicBool::new(false));
+        let moved = Arc::new(AtomicBool::new(false));
+        let late = Arc::new(AtomicBool::new(false));
         let steps = AtomicU32::new(0);
-        let flag = fired.clone();
+        let (flag, too_late) = (moved.clone(), late.clone());
         c.c.progress_handler(
             STEP_CHECK,
             Some(move || {
+                if Instant::now() >= deadline {
+                    too_late.store(true, Relaxed);
+                    return true;
+                }
                 let n = steps.fetch_add(STEP_CHECK.unsigned_abs(), Relaxed);
                 let stop = n >= INLINE_STEPS;
                 if stop {
@@ -169,17 +218,38 @@ impl Readers {
         );
         let r = f(&c.c);
         c.c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
-        if !fired.load(Relaxed) {
+        if late.load(Relaxed) {
+            self.give_back(c);
+            return Err(DbError::Unavailable(QUERY_STOPPED.into()));
+        }
+        if !moved.load(Relaxed) {
             self.give_back(c);
             return r;
         }
-        // Interrupted: start again where waiting does not hold up async tasks.
+        // Interrupted: start again where waiting does not hold up async
+        // tasks, until the deadline.
         #[cfg(test)]
         tests::REDONE.fetch_add(1, Relaxed);
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let too_late = late.clone();
+            c.c.progress_handler(
+                STEP_CHECK,
+                Some(move || {
+                    let stop = Instant::now() >= deadline;
+                    if stop {
+                        too_late.store(true, Relaxed);
+                    }
+                    stop
+                }),
+            );
             let r = f(&c.c);
+            c.c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
             me.give_back(c);
+            if late.load(Relaxed) {
+                return Err(DbError::Unavailable(QUERY_STOPPED.into()));
+            }
             r
         })
         .await

@@ -18,6 +18,9 @@ pub struct ReadStats {
     /// Reader connections open now (SQLite file databases: the rusqlite
     /// readers; otherwise the sqlx read pool's connections).
     pub readers_open: u64,
+    /// The most reader connections open at once so far (SQLite file
+    /// databases; otherwise the same as `readers_open`).
+    pub most_readers_open: u64,
 }
 
 /// The live counters behind [`ReadStats`].
@@ -41,12 +44,13 @@ impl Counters {
         self.most_held.fetch_max(n as u64, Relaxed);
     }
 
-    pub(crate) fn snapshot(&self, readers_open: u64) -> ReadStats {
+    pub(crate) fn snapshot(&self, readers_open: u64, most_readers_open: u64) -> ReadStats {
         ReadStats {
             rows_read: self.rows.load(Relaxed),
             member_rows_read: self.member_rows.load(Relaxed),
             most_held: self.most_held.load(Relaxed),
             readers_open,
+            most_readers_open,
         }
     }
 }

@@ -369,18 +369,20 @@ impl SqlStore {
     /// member rows read, the most resources one list held at once, and the
     /// reader connections open now.
     pub fn read_stats(&self) -> ReadStats {
-        self.counters.snapshot(self.readers_open())
+        let (open, most) = self.readers_open();
+        self.counters.snapshot(open, most)
     }
 
-    fn readers_open(&self) -> u64 {
+    /// Reader connections open now, and the most open at once so far.
+    fn readers_open(&self) -> (u64, u64) {
         match &self.backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite { read, readers, .. } => match readers {
-                Some(r) => r.open_count(),
-                None => u64::from(read.size()),
+                Some(r) => (r.open_count(), r.most_open()),
+                None => (u64::from(read.size()), u64::from(read.size())),
             },
             #[cfg(feature = "postgres")]
-            Backend::Postgres { pool } => u64::from(pool.size()),
+            Backend::Postgres { pool } => (u64::from(pool.size()), u64::from(pool.size())),
         }
     }
 }

@@ -13,6 +13,7 @@ mod checkpoint;
 mod conformance;
 mod explain;
 mod ids;
+mod limits;
 mod lists;
 
 /// Runs every conformance check against one backend, one test each.
