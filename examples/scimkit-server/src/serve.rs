@@ -29,7 +29,8 @@ pub(crate) fn config(global: &Global) -> Config {
         // for a large group, per one-member change). Entra ID's and Okta's
         // documented group PATCH exchanges end in 204; user PATCHes keep 200
         // with the user, as both show them.
-        .with_patch_no_content_for(["Group"]);
+        .with_patch_no_content_for(["Group"])
+        .with_max_list_scan(global.max_list_scan);
     if let Some(base) = &global.base_url {
         config = config.with_public_origin(base.as_str());
     }
