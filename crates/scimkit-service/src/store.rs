@@ -283,6 +283,15 @@ pub trait ResourceStore: Send + Sync + 'static {
 
     /// Lists resources of `query.rs`; see [`ListQuery`] and [`ListResult`]
     /// for what a store may push down.
+    ///
+    /// Contract (details on [`ListQuery`]): hold `O(start_index + count)`
+    /// resources whatever the tenant's size (offer rows one by one to a
+    /// [`PageCollector`] for what is evaluated in memory); examine at most
+    /// [`ListQuery::max_scan`] resources in memory, else fail with
+    /// [`StoreError::too_many_to_scan`]; leave out of the returned resources
+    /// what [`ListQuery::fetch`] skips. A store that returns everything
+    /// unprocessed stays correct ([`finish_list`] finishes it), but holds the
+    /// whole type.
     async fn list(
         &self,
         tenant: &TenantId,

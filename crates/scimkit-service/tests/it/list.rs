@@ -133,7 +133,8 @@ async fn lists_past_the_scan_budget_are_too_many() {
         assert_eq!(call(&s, "POST", "/Users", Some(body)).await.0, 201);
     }
     let search = |sort: Option<&str>| {
-        let mut b = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]});
+        let mut b =
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": 1});
         if let Some(s) = sort {
             b["sortBy"] = json!(s);
         }
@@ -297,4 +298,82 @@ async fn excluded_members_are_not_loaded() {
         assert_eq!(status, 200, "{uri}: {json}");
         assert_eq!(*fetches.lock().unwrap(), vec![want], "{uri}");
     }
+}
+
+/// `POST /.search` across types: unsorted pages ask each type only for its
+/// part of the page (the same pages as one long list); a sorted page keeps
+/// `startIndex - 1 + count` per type, so past `max_list_scan` it is
+/// `400 tooMany`.
+#[tokio::test]
+async fn root_search_pages_by_type() {
+    let s = service(
+        MemoryStore::new(),
+        Config::default().with_base_path("").with_max_list_scan(5),
+    );
+    for i in 0..4 {
+        let body = serde_json::to_value(user(i).as_map()).unwrap();
+        assert_eq!(call(&s, "POST", "/Users", Some(body)).await.0, 201);
+    }
+    for i in 0..3 {
+        let g = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("g{i}")});
+        assert_eq!(call(&s, "POST", "/Groups", Some(g)).await.0, 201);
+    }
+    let search = |start: u64, count: u64, sort: Option<&str>| {
+        let mut b = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "startIndex": start, "count": count,
+        });
+        if let Some(s) = sort {
+            b["sortBy"] = json!(s);
+        }
+        b
+    };
+    let ids = |v: &Value| -> Vec<String> {
+        v["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, all) = call(&s, "POST", "/.search", Some(search(1, 100, None))).await;
+    assert_eq!(status, 200, "{all}");
+    let all = ids(&all);
+    assert_eq!(all.len(), 7);
+    for start in 1..=9u64 {
+        for count in [0u64, 1, 2, 5] {
+            let (status, page) =
+                call(&s, "POST", "/.search", Some(search(start, count, None))).await;
+            assert_eq!(status, 200, "{page}");
+            assert_eq!(page["totalResults"], 7);
+            let want: Vec<String> = all
+                .iter()
+                .skip(start as usize - 1)
+                .take(count as usize)
+                .cloned()
+                .collect();
+            assert_eq!(ids(&page), want, "startIndex {start} count {count}");
+        }
+    }
+    let (status, _) = call(
+        &s,
+        "POST",
+        "/.search",
+        Some(search(3, 3, Some("displayName"))),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, err) = call(
+        &s,
+        "POST",
+        "/.search",
+        Some(search(4, 3, Some("displayName"))),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["scimType"], "tooMany");
+    assert!(
+        err["detail"].as_str().unwrap().contains("startIndex"),
+        "{err}"
+    );
 }
