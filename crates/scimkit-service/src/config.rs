@@ -45,6 +45,11 @@ pub struct Config {
     pub max_body_size: usize,
     /// `filter.maxResults`: the most resources one list response holds.
     pub max_results: u64,
+    /// The most resources one list request may examine in memory (a filter
+    /// the store can only narrow, a sort it cannot push down, the pages of
+    /// `POST /.search`); beyond it the request fails with `400 tooMany`
+    /// (RFC 7644 §3.12). Default [`crate::DEFAULT_MAX_LIST_SCAN`].
+    pub max_list_scan: u64,
     /// Whether `/Bulk` is served.
     pub bulk_supported: bool,
     /// `bulk.maxOperations`.
@@ -95,6 +100,7 @@ impl Default for Config {
             compat: Profile::default().compat(),
             max_body_size: 1024 * 1024,
             max_results: 1000,
+            max_list_scan: crate::DEFAULT_MAX_LIST_SCAN,
             bulk_supported: true,
             bulk_max_operations: 1000,
             bulk_max_payload_size: 1024 * 1024,
@@ -166,6 +172,12 @@ impl Config {
     /// Sets [`Config::max_results`] (at least 1).
     pub fn with_max_results(mut self, n: u64) -> Self {
         self.max_results = n.max(1);
+        self
+    }
+
+    /// Sets [`Config::max_list_scan`].
+    pub fn with_max_list_scan(mut self, n: u64) -> Self {
+        self.max_list_scan = n;
         self
     }
 

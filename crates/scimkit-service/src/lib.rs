@@ -89,7 +89,7 @@ pub use password::{
 pub use response::{SCIM_JSON, error_response};
 pub use service::{BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
-    ListQuery, ListResult, MEMBER_CHECK_CHUNK, Member, MemberUpdate, ResourceStore, SortSpec,
-    StoreError, StoredResource, finish_list,
+    DEFAULT_MAX_LIST_SCAN, Fetch, ListQuery, ListResult, MEMBER_CHECK_CHUNK, Member, MemberUpdate,
+    PageCollector, ResourceStore, SortSpec, StoreError, StoredResource, finish_list,
 };
 pub use tenant::TenantId;

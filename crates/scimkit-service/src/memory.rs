@@ -248,10 +248,7 @@ impl ResourceStore for MemoryStore {
     ) -> Result<ListResult, StoreError> {
         self.read(tenant, query.rs, |p| match p {
             Some(p) => p.list(query),
-            None => ListResult {
-                filtered: true,
-                ..ListResult::default()
-            },
-        })
+            None => Ok(ListResult::complete(Vec::new(), 0)),
+        })?
     }
 }

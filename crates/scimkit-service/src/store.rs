@@ -9,6 +9,7 @@
 //! in [`ListResult`] what it did, and [`finish_list`] evaluates in memory what
 //! it declined.
 
+mod fetch;
 mod list;
 mod membership;
 pub(crate) mod repr;
@@ -19,7 +20,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use scimkit_schema::{Resource, ResourceSchema, ScimError};
 
-pub use list::{ListQuery, ListResult, SortSpec, finish_list};
+pub use fetch::Fetch;
+pub use list::{
+    DEFAULT_MAX_LIST_SCAN, ListQuery, ListResult, PageCollector, SortSpec, finish_list,
+};
 pub(crate) use membership::remove_from as remove_member_values;
 pub use membership::{Member, MemberUpdate};
 
@@ -163,6 +167,12 @@ pub enum StoreError {
     /// refused a write for a removed tenant; `401`, like an unknown token.
     #[error("the tenant does not exist")]
     TenantGone,
+    /// The store could not answer in time: every database connection stayed
+    /// busy past the wait for one, or a query ran past its deadline and was
+    /// stopped. `503` with the detail (it names no data), so the client
+    /// retries later or narrows its request.
+    #[error("{0}")]
+    Unavailable(String),
     /// Anything else (I/O, a broken connection, a poisoned lock): `500`,
     /// logged with its source, never shown to the client.
     #[error("store failure: {0}")]
@@ -170,6 +180,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `400 tooMany` (RFC 7644 §3.12): the list would examine more than
+    /// `max_scan` resources in memory; the detail says what to narrow.
+    pub fn too_many_to_scan(max_scan: u64) -> Self {
+        StoreError::Invalid(ScimError::too_many(format!(
+            "this list would examine more than {max_scan} resources in memory \
+             (the server's max_list_scan); narrow the filter (e.g. an eq on \
+             userName, externalId or displayName), sort by another attribute or \
+             not at all, or ask for a lower startIndex"
+        )))
+    }
+
     /// An internal failure from any error.
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         StoreError::Internal(err.into())
@@ -190,6 +211,10 @@ impl From<StoreError> for ScimError {
                 None,
                 "this tenant does not exist (it was removed); the token opens nothing",
             ),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                ScimError::new(503, None, detail)
+            }
             StoreError::Internal(source) => {
                 tracing::error!(error = %source, "store failure");
                 ScimError::internal("internal server error")
@@ -234,6 +259,21 @@ pub trait ResourceStore: Send + Sync + 'static {
         id: &str,
     ) -> Result<Option<StoredResource>, StoreError>;
 
+    /// The resource with this id, or `None`, loading what `fetch` asks
+    /// for: a store may leave out what `fetch` skips (the engine reads with
+    /// [`Fetch::for_projection`], so the response never shows it). The
+    /// default ignores `fetch` and calls [`ResourceStore::get`].
+    async fn get_with(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        fetch: Fetch,
+    ) -> Result<Option<StoredResource>, StoreError> {
+        let _ = fetch;
+        self.get(tenant, rs, id).await
+    }
+
     /// Replaces the resource's body (keeping `id` and `created`), assigns a
     /// new version and `lastModified`. With `expected_version`, fails with
     /// [`StoreError::VersionMismatch`] unless the stored version is that one
@@ -263,6 +303,15 @@ pub trait ResourceStore: Send + Sync + 'static {
 
     /// Lists resources of `query.rs`; see [`ListQuery`] and [`ListResult`]
     /// for what a store may push down.
+    ///
+    /// Contract (details on [`ListQuery`]): hold `O(start_index + count)`
+    /// resources whatever the tenant's size (offer rows one by one to a
+    /// [`PageCollector`] for what is evaluated in memory); examine at most
+    /// [`ListQuery::max_scan`] resources in memory, else fail with
+    /// [`StoreError::too_many_to_scan`]; leave out of the returned resources
+    /// what [`ListQuery::fetch`] skips. A store that returns everything
+    /// unprocessed stays correct ([`finish_list`] finishes it), but holds the
+    /// whole type.
     async fn list(
         &self,
         tenant: &TenantId,

@@ -115,17 +115,20 @@ mod chunk;
 mod columns;
 mod error;
 mod explain;
+mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod record;
 mod resource_store;
+mod scan;
 mod sort;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite_read;
+mod stats;
 mod store;
 mod tenants;
 #[cfg(test)]
@@ -135,9 +138,11 @@ mod translate;
 pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
 pub use error::SqlError;
 pub use explain::QueryPlan;
+pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresOptions;
+pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};
 #[cfg(feature = "sqlite")]
-pub use sqlite::{DEFAULT_MMAP_SIZE, Durability, SqliteOptions};
+pub use sqlite::{DEFAULT_MMAP_SIZE, DEFAULT_READERS, Durability, SqliteOptions};
+pub use stats::ReadStats;
 pub use store::SqlStore;
 pub use tenants::{Credentials, Tenant, Tenants};

@@ -238,8 +238,10 @@ macro_rules! backend {
             ex: &mut <$db as sqlx::Database>::Connection,
             tenant: &str,
             group: &str,
+            counters: &crate::stats::Counters,
         ) -> Result<Vec<Value>, DbError> {
             let rs = rows(ex, &members_sql(tenant, group)).await?;
+            counters.member_rows(rs.len());
             let mut out = Vec::with_capacity(rs.len());
             for r in &rs {
                 out.push(
@@ -259,8 +261,9 @@ macro_rules! backend {
             ex: &mut <$db as sqlx::Database>::Connection,
             tenant: &str,
             rec: &mut Record,
+            counters: &crate::stats::Counters,
         ) -> Result<(), DbError> {
-            let m = load_members(ex, tenant, &rec.id).await?;
+            let m = load_members(ex, tenant, &rec.id, counters).await?;
             if !m.is_empty() {
                 rec.data.insert("members".into(), Value::Array(m));
             }
@@ -412,13 +415,15 @@ macro_rules! backend {
             layout: &Layout,
             id: &str,
             with_members: bool,
+            counters: &crate::stats::Counters,
         ) -> Result<Option<Record>, DbError> {
             let mut c = pool.acquire().await?;
             let rs = rows(&mut c, &fetch_sql(tenant, rt, id)).await?;
             let Some(row) = rs.first() else { return Ok(None) };
             let mut rec = record(row)?;
+            counters.rows(1);
             if layout.members && with_members {
-                attach_members(&mut c, tenant, &mut rec).await?;
+                attach_members(&mut c, tenant, &mut rec, counters).await?;
             }
             Ok(Some(rec))
         }
@@ -766,6 +771,7 @@ macro_rules! backend {
             rt: &str,
             layout: &Layout,
             q: &ListQuery<'_>,
+            counters: &crate::stats::Counters,
         ) -> Result<Page, DbError> {
             let (sql, exact, sorted, offset) = list_sql(tenant, rt, layout, q);
             let in_sql_paging = exact && sorted;
@@ -776,6 +782,8 @@ macro_rules! backend {
             for r in &rs {
                 records.push(record(r)?);
             }
+            counters.rows(records.len());
+            counters.held(records.len());
             let short = crate::record::page_tells_total(records.len(), q.count, offset);
             if in_sql_paging && !short {
                 let cnt = count_sql(tenant, rt, layout, q);
@@ -788,7 +796,7 @@ macro_rules! backend {
             // The in-memory evaluator needs `members` when it filters or sorts.
             if layout.members && (q.load_members || !in_sql_paging) {
                 for rec in &mut records {
-                    attach_members(&mut c, tenant, rec).await?;
+                    attach_members(&mut c, tenant, rec, counters).await?;
                 }
             }
             Ok(Page {
@@ -798,6 +806,60 @@ macro_rules! backend {
                 sort_pushed_down: sorted,
                 paged: in_sql_paging,
             })
+        }
+
+        /// The columns a scan reads: [`cols`], then `r.seq`.
+        pub(crate) fn scan_cols() -> String {
+            format!("{}, r.seq", cols())
+        }
+
+        /// Runs a scan statement (selecting [`scan_cols`]) and returns its
+        /// rows with their `seq`, with their members when `members_of`
+        /// names the tenant.
+        pub(crate) async fn scan_rows(
+            pool: &Pool<$db>,
+            sql: &Sql,
+            members_of: Option<&str>,
+            counters: &crate::stats::Counters,
+        ) -> Result<Vec<(i64, Record)>, DbError> {
+            let mut c = pool.acquire().await?;
+            let rs = rows(&mut c, sql).await?;
+            let mut out = Vec::with_capacity(rs.len());
+            for r in &rs {
+                out.push((r.try_get::<i64, _>(5)?, record(r)?));
+            }
+            drop(rs);
+            counters.rows(out.len());
+            if let Some(tenant) = members_of {
+                for (_, rec) in &mut out {
+                    attach_members(&mut c, tenant, rec, counters).await?;
+                }
+            }
+            Ok(out)
+        }
+
+        /// Runs a `SELECT count(*)`.
+        pub(crate) async fn count(pool: &Pool<$db>, sql: &Sql) -> Result<u64, DbError> {
+            let mut c = pool.acquire().await?;
+            let rs = rows(&mut c, sql).await?;
+            Ok(match rs.first() {
+                Some(r) => u64::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0),
+                None => 0,
+            })
+        }
+
+        /// Adds `members` to each record from its member rows.
+        pub(crate) async fn attach_all(
+            pool: &Pool<$db>,
+            tenant: &str,
+            recs: &mut [Record],
+            counters: &crate::stats::Counters,
+        ) -> Result<(), DbError> {
+            let mut c = pool.acquire().await?;
+            for rec in recs {
+                attach_members(&mut c, tenant, rec, counters).await?;
+            }
+            Ok(())
         }
     };
 }

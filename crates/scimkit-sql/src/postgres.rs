@@ -6,7 +6,9 @@
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
 use std::str::FromStr;
+use std::time::Duration;
 
+use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 use crate::record::DbError;
 use crate::sql::{Param, is_safe_name};
 
@@ -38,7 +40,12 @@ pub struct PostgresOptions {
     pub(crate) url: String,
     pub(crate) schema: Option<String>,
     pub(crate) max_connections: u32,
+    pub(crate) acquire_timeout: Duration,
+    pub(crate) statement_timeout: Duration,
 }
+
+/// The default [`PostgresOptions::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 
 impl PostgresOptions {
     /// A database URL (`postgres://user@host:5432/db`).
@@ -46,7 +53,9 @@ impl PostgresOptions {
         PostgresOptions {
             url: url.into(),
             schema: None,
-            max_connections: 16,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            acquire_timeout: DEFAULT_READER_WAIT,
+            statement_timeout: DEFAULT_QUERY_TIMEOUT,
         }
     }
 
@@ -58,10 +67,30 @@ impl PostgresOptions {
         self
     }
 
-    /// The pool size (default 16).
+    /// The most connections open at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`], at least 1). A request finding them all
+    /// busy waits up to [`PostgresOptions::acquire_timeout`].
     #[must_use]
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a request waits for a free connection (default
+    /// [`DEFAULT_READER_WAIT`]) before it fails with `503`.
+    #[must_use]
+    pub fn acquire_timeout(mut self, t: Duration) -> Self {
+        self.acquire_timeout = t;
+        self
+    }
+
+    /// How long one statement may run (default [`DEFAULT_QUERY_TIMEOUT`]):
+    /// PostgreSQL's `statement_timeout` on every pooled connection cancels
+    /// it after that, and the request fails with `503`. Migrations run on a
+    /// connection of their own, without it.
+    #[must_use]
+    pub fn statement_timeout(mut self, t: Duration) -> Self {
+        self.statement_timeout = t;
         self
     }
 }
@@ -80,13 +109,19 @@ pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, DbError> {
         c.close().await?;
         opts = opts.options([("search_path", schema.as_str())]);
     }
+    {
+        let mut c = opts.connect().await?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&mut c)
+            .await
+            .map_err(|e| DbError::Db(format!("migration failed: {e}")))?;
+        c.close().await?;
+    }
+    let ms = o.statement_timeout.as_millis().max(1).to_string();
     let pool = PgPoolOptions::new()
         .max_connections(o.max_connections)
-        .connect_with(opts)
+        .acquire_timeout(o.acquire_timeout.max(crate::limits::MIN_POOL_WAIT))
+        .connect_with(opts.options([("statement_timeout", ms.as_str())]))
         .await?;
-    sqlx::migrate!("./migrations/postgres")
-        .run(&pool)
-        .await
-        .map_err(|e| DbError::Db(format!("migration failed: {e}")))?;
     Ok(pool)
 }

@@ -59,6 +59,10 @@ pub(crate) enum DbError {
     /// The database failed.
     #[error("database error: {0}")]
     Db(String),
+    /// No connection came free in time, or a query ran past its deadline
+    /// and was stopped (the detail says which, for the client).
+    #[error("{0}")]
+    Unavailable(String),
     /// A stored document is not valid JSON.
     #[error("stored document is not valid JSON: {0}")]
     Json(String),
@@ -85,6 +89,14 @@ impl From<sqlx::Error> for DbError {
         {
             return DbError::TenantGone;
         }
+        if let sqlx::Error::Database(d) = &e
+            && d.code().as_deref() == Some(PG_QUERY_CANCELED)
+        {
+            return DbError::Unavailable(QUERY_STOPPED.into());
+        }
+        if let sqlx::Error::PoolTimedOut = &e {
+            return DbError::Unavailable(NO_CONNECTION.into());
+        }
         DbError::Db(e.to_string())
     }
 }
@@ -94,6 +106,18 @@ impl From<serde_json::Error> for DbError {
         DbError::Json(e.to_string())
     }
 }
+
+/// PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout`.
+const PG_QUERY_CANCELED: &str = "57014";
+
+/// The detail of a query stopped at its deadline.
+pub(crate) const QUERY_STOPPED: &str = "the database query ran past the store's query timeout and \
+     was stopped; narrow the filter (e.g. an eq on userName, externalId or displayName) \
+     or retry later";
+
+/// The detail of a request that found no free connection in time.
+pub(crate) const NO_CONNECTION: &str = "every database connection stayed busy past the \
+     store's wait for one; retry later";
 
 /// A list request as the SQL layer sees it.
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +141,7 @@ pub(crate) fn page_tells_total(len: usize, count: Option<usize>, offset: usize) 
 
 /// One page of results.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Page {
     pub(crate) records: Vec<Record>,
     pub(crate) total: usize,

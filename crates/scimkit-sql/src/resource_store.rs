@@ -5,13 +5,13 @@ use async_trait::async_trait;
 use chrono::{SubsecRound, Utc};
 use scimkit_schema::{Resource, ResourceSchema};
 use scimkit_service::{
-    ListQuery, ListResult, Member, MemberUpdate, ResourceStore, StoreError, StoredResource,
+    Fetch, ListQuery, ListResult, Member, MemberUpdate, ResourceStore, StoreError, StoredResource,
     TenantId,
 };
 
 use crate::SqlStore;
 use crate::columns::MemberRow;
-use crate::record::{self, DbError, Record};
+use crate::record::{DbError, Record};
 
 /// A stored version as text (`"3"`), and back; a version this store never
 /// wrote (`"abc"`) matches no row.
@@ -19,7 +19,7 @@ fn parse_version(v: Option<&str>) -> Option<i64> {
     v.map(|s| s.parse().unwrap_or(-1))
 }
 
-fn stored(rt: &str, r: Record) -> StoredResource {
+pub(crate) fn stored(rt: &str, r: Record) -> StoredResource {
     StoredResource::new(
         r.id,
         rt,
@@ -30,7 +30,7 @@ fn stored(rt: &str, r: Record) -> StoredResource {
     )
 }
 
-fn map_err(id: &str, e: DbError) -> StoreError {
+pub(crate) fn map_err(id: &str, e: DbError) -> StoreError {
     match e {
         DbError::NotFound => StoreError::NotFound { id: id.to_owned() },
         DbError::VersionMismatch { current } => StoreError::VersionMismatch {
@@ -44,6 +44,7 @@ fn map_err(id: &str, e: DbError) -> StoreError {
             detail: format!("{attr} {value:?} is already in use"),
         },
         DbError::TenantGone => StoreError::TenantGone,
+        DbError::Unavailable(detail) => StoreError::Unavailable(detail),
         e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
     }
 }
@@ -77,8 +78,18 @@ impl ResourceStore for SqlStore {
         rs: &ResourceSchema,
         id: &str,
     ) -> Result<Option<StoredResource>, StoreError> {
+        self.get_with(tenant, rs, id, Fetch::all()).await
+    }
+
+    async fn get_with(
+        &self,
+        tenant: &TenantId,
+        rs: &ResourceSchema,
+        id: &str,
+        fetch: Fetch,
+    ) -> Result<Option<StoredResource>, StoreError> {
         let r = self
-            .fetch(tenant.as_str(), rs, id, true)
+            .fetch(tenant.as_str(), rs, id, !fetch.skip_members)
             .await
             .map_err(|e| map_err(id, e))?;
         Ok(r.map(|r| stored(rs.name(), r)))
@@ -143,25 +154,7 @@ impl ResourceStore for SqlStore {
         tenant: &TenantId,
         query: &ListQuery<'_>,
     ) -> Result<ListResult, StoreError> {
-        let q = record::ListQuery {
-            filter: query.compiled,
-            sort: query.sort.map(|s| (&s.key, s.descending)),
-            start_index: usize::try_from(query.start_index).unwrap_or(usize::MAX),
-            count: Some(usize::try_from(query.count).unwrap_or(usize::MAX)),
-            load_members: true,
-        };
-        let page = self
-            .query(tenant.as_str(), query.rs, &q)
-            .await
-            .map_err(|e| map_err("", e))?;
-        let name = query.rs.name();
-        let mut out = ListResult::default();
-        out.total = page.total as u64;
-        out.filtered = page.filter_pushed_down;
-        out.sorted = page.sort_pushed_down;
-        out.paged = page.paged;
-        out.resources = page.records.into_iter().map(|r| stored(name, r)).collect();
-        Ok(out)
+        crate::scan::list(self, tenant.as_str(), query).await
     }
 
     async fn add_members(

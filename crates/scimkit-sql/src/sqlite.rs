@@ -19,6 +19,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, SqlitePool};
 
+use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 use crate::record::DbError;
 use crate::sql::{Param, time_text};
 
@@ -89,7 +90,12 @@ pub struct SqliteOptions {
     pub(crate) durability: Durability,
     pub(crate) busy_timeout: Duration,
     pub(crate) mmap_size: u64,
+    pub(crate) reader_wait: Duration,
+    pub(crate) query_timeout: Duration,
 }
+
+/// The default [`SqliteOptions::readers`]: reader connections open at most.
+pub const DEFAULT_READERS: u32 = 4;
 
 /// The default [`SqliteOptions::mmap_size`]: 2 GiB, SQLite's own ceiling
 /// (`SQLITE_MAX_MMAP_SIZE`, 0x7fff0000 bytes) on 64-bit builds.
@@ -100,10 +106,12 @@ impl SqliteOptions {
     pub fn file(path: impl Into<PathBuf>) -> Self {
         SqliteOptions {
             path: Some(path.into()),
-            readers: 4,
+            readers: DEFAULT_READERS,
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(5),
             mmap_size: DEFAULT_MMAP_SIZE,
+            reader_wait: DEFAULT_READER_WAIT,
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
         }
     }
 
@@ -115,15 +123,37 @@ impl SqliteOptions {
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(5),
             mmap_size: 0,
+            reader_wait: DEFAULT_READER_WAIT,
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
         }
     }
 
-    /// How many reader connections are kept open (default 4). Reads beyond
-    /// that many at once on a database file open a connection for the read
-    /// and close it after.
+    /// The most reader connections open at once (default
+    /// [`DEFAULT_READERS`], at least 1). A read finding them all busy waits
+    /// up to [`SqliteOptions::reader_wait`] for one, then fails with `503`:
+    /// concurrent scans cannot open connections (and threads) without bound.
     #[must_use]
     pub fn readers(mut self, n: u32) -> Self {
         self.readers = n.max(1);
+        self
+    }
+
+    /// How long a read waits for a free reader connection (default
+    /// [`DEFAULT_READER_WAIT`]) before the request fails with `503`.
+    #[must_use]
+    pub fn reader_wait(mut self, t: Duration) -> Self {
+        self.reader_wait = t;
+        self
+    }
+
+    /// How long one read may run (default [`DEFAULT_QUERY_TIMEOUT`]): past
+    /// it the query is interrupted (`sqlite3_interrupt`, checked every
+    /// thousand virtual-machine steps) and the request fails with `503`.
+    /// Applies to reads of database files (the in-memory database, for
+    /// tests, is not interrupted).
+    #[must_use]
+    pub fn query_timeout(mut self, t: Duration) -> Self {
+        self.query_timeout = t;
         self
     }
 
@@ -286,6 +316,7 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         .await?;
     let reader = SqlitePoolOptions::new()
         .max_connections(o.readers)
+        .acquire_timeout(o.reader_wait.max(crate::limits::MIN_POOL_WAIT))
         .connect_with(base.read_only(true))
         .await?;
     start_checkpointer(checkpoint.clone(), writer.clone());
@@ -298,6 +329,8 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
             o.busy_timeout,
             o.mmap_size,
             o.readers,
+            o.reader_wait,
+            o.query_timeout,
         )),
         writer_uses,
     })

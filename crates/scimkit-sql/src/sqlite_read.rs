@@ -11,22 +11,32 @@
 //! holds an async worker thread for long, a read first runs with a progress
 //! handler that interrupts it after [`INLINE_STEPS`] virtual-machine steps
 //! (on the order of a millisecond); an interrupted read runs again from the start
-//! on tokio's blocking pool, without the limit. The statements are the same
-//! as the sqlx path's ([`crate::sqlite::db`]), bound the same way.
+//! on tokio's blocking pool. The statements are the same as the sqlx path's
+//! ([`crate::sqlite::db`]), bound the same way.
+//!
+//! Bounds: at most `readers` connections are open (a semaphore of as many
+//! permits; a read waits up to `reader_wait` for one, then fails with `503`),
+//! so concurrent scans cannot open connections, or take blocking threads,
+//! without limit. Every read has a deadline, `query_timeout` from its start:
+//! the progress handler interrupts it (`sqlite3_interrupt`) once past it, and
+//! the read fails with `503` (the request's fault or the database's load,
+//! not a client error the client could name; a list that is too large by
+//! the scan budget fails with `400 tooMany` before that, in `crate::scan`).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, params_from_iter, types::Value as SqlValue};
 use serde_json::Value;
 
 use crate::columns::{Layout, MemberRow};
-use crate::record::{DbError, ListQuery, Page, Record};
+use crate::record::{DbError, ListQuery, NO_CONNECTION, Page, QUERY_STOPPED, Record};
 use crate::sql::{Param, Sql, time_text};
 use crate::sqlite::db;
+use crate::stats::Counters;
 
 /// Virtual-machine steps a read may take on the calling thread (checked every
 /// [`STEP_CHECK`] steps) before it is moved to the blocking pool.
@@ -48,25 +58,76 @@ struct Inner {
     busy_timeout: Duration,
     mmap_size: u64,
     keep: usize,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Conn>>,
     closed: AtomicBool,
+    /// Connections open now (idle or in use).
+    open: Arc<AtomicU64>,
+    /// The most connections open at once so far.
+    most_open: AtomicU64,
+    /// One permit per connection that may be open.
+    permits: Arc<tokio::sync::Semaphore>,
+    /// How long a read waits for a permit.
+    wait: Duration,
+    /// How long a read may run.
+    query_timeout: Duration,
+}
+
+/// An open reader connection, counted in [`Inner::open`] while it lives.
+struct Conn {
+    c: Connection,
+    open: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Conn")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Relaxed);
+    }
 }
 
 impl Readers {
-    pub(crate) fn new(path: PathBuf, busy_timeout: Duration, mmap_size: u64, keep: u32) -> Self {
+    pub(crate) fn new(
+        path: PathBuf,
+        busy_timeout: Duration,
+        mmap_size: u64,
+        readers: u32,
+        wait: Duration,
+        query_timeout: Duration,
+    ) -> Self {
+        let cap = usize::try_from(readers).unwrap_or(4).max(1);
         Readers {
             inner: Arc::new(Inner {
                 path,
                 busy_timeout,
                 mmap_size,
-                keep: usize::try_from(keep).unwrap_or(4).max(1),
+                keep: cap,
+                permits: Arc::new(tokio::sync::Semaphore::new(cap)),
+                wait,
+                query_timeout,
                 idle: Mutex::new(Vec::new()),
                 closed: AtomicBool::new(false),
+                open: Arc::default(),
+                most_open: AtomicU64::new(0),
             }),
         }
     }
 
-    fn open(&self) -> Result<Connection, DbError> {
+    /// Reader connections open now.
+    pub(crate) fn open_count(&self) -> u64 {
+        self.inner.open.load(Relaxed)
+    }
+
+    /// The most reader connections open at once so far.
+    pub(crate) fn most_open(&self) -> u64 {
+        self.inner.most_open.load(Relaxed)
+    }
+
+    fn open(&self) -> Result<Conn, DbError> {
         let i = &self.inner;
         let c = Connection::open_with_flags(
             &i.path,
@@ -79,7 +140,12 @@ impl Readers {
         c.pragma_update(None, "mmap_size", i.mmap_size.to_string())
             .map_err(db_err)?;
         c.set_prepared_statement_cache_capacity(64);
-        Ok(c)
+        let now = i.open.fetch_add(1, Relaxed) + 1;
+        i.most_open.fetch_max(now, Relaxed);
+        Ok(Conn {
+            c,
+            open: i.open.clone(),
+        })
     }
 
     /// Closes the idle connections; connections in use close when their read
@@ -91,7 +157,7 @@ impl Readers {
         drop(idle);
     }
 
-    fn take(&self) -> Result<Connection, DbError> {
+    fn take(&self) -> Result<Conn, DbError> {
         if self.inner.closed.load(Relaxed) {
             return Err(DbError::Db("the store is closed".into()));
         }
@@ -107,7 +173,7 @@ impl Readers {
         }
     }
 
-    fn give_back(&self, c: Connection) {
+    fn give_back(&self, c: Conn) {
         let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < self.inner.keep && !self.inner.closed.load(Relaxed) {
             idle.push(c);
@@ -121,13 +187,27 @@ impl Readers {
         T: Send + 'static,
         F: Fn(&Connection) -> Result<T, DbError> + Send + 'static,
     {
+        let deadline = Instant::now() + self.inner.query_timeout;
+        let permit =
+            match tokio::time::timeout(self.inner.wait, self.inner.permits.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(p)) => p,
+                Ok(Err(_)) => return Err(DbError::Db("the store is closed".into())),
+                Err(_) => return Err(DbError::Unavailable(NO_CONNECTION.into())),
+            };
         let c = self.take()?;
-        let fired = Arc::new(AtomicBool::new(false));
+        let moved = Arc::new(AtomicBool::new(false));
+        let late = Arc::new(AtomicBool::new(false));
         let steps = AtomicU32::new(0);
-        let flag = fired.clone();
-        c.progress_handler(
+        let (flag, too_late) = (moved.clone(), late.clone());
+        c.c.progress_handler(
             STEP_CHECK,
             Some(move || {
+                if Instant::now() >= deadline {
+                    too_late.store(true, Relaxed);
+                    return true;
+                }
                 let n = steps.fetch_add(STEP_CHECK.unsigned_abs(), Relaxed);
                 let stop = n >= INLINE_STEPS;
                 if stop {
@@ -136,19 +216,40 @@ impl Readers {
                 stop
             }),
         );
-        let r = f(&c);
-        c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
-        if !fired.load(Relaxed) {
+        let r = f(&c.c);
+        c.c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
+        if late.load(Relaxed) {
+            self.give_back(c);
+            return Err(DbError::Unavailable(QUERY_STOPPED.into()));
+        }
+        if !moved.load(Relaxed) {
             self.give_back(c);
             return r;
         }
-        // Interrupted: start again where waiting does not hold up async tasks.
+        // Interrupted: start again where waiting does not hold up async
+        // tasks, until the deadline.
         #[cfg(test)]
         tests::REDONE.fetch_add(1, Relaxed);
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
-            let r = f(&c);
+            let _permit = permit;
+            let too_late = late.clone();
+            c.c.progress_handler(
+                STEP_CHECK,
+                Some(move || {
+                    let stop = Instant::now() >= deadline;
+                    if stop {
+                        too_late.store(true, Relaxed);
+                    }
+                    stop
+                }),
+            );
+            let r = f(&c.c);
+            c.c.progress_handler(STEP_CHECK, None::<fn() -> bool>);
             me.give_back(c);
+            if late.load(Relaxed) {
+                return Err(DbError::Unavailable(QUERY_STOPPED.into()));
+            }
             r
         })
         .await
@@ -163,6 +264,7 @@ impl Readers {
         layout: &Layout,
         id: &str,
         with_members: bool,
+        counters: Arc<Counters>,
     ) -> Result<Option<Record>, DbError> {
         let sql = db::fetch_sql(tenant, rt, id);
         let tenant = tenant.to_owned();
@@ -172,8 +274,9 @@ impl Readers {
             let Some(mut rec) = recs.pop() else {
                 return Ok(None);
             };
+            counters.rows(1);
             if members {
-                attach_members(c, &tenant, &mut rec)?;
+                attach_members(c, &tenant, &mut rec, &counters)?;
             }
             Ok(Some(rec))
         })
@@ -187,6 +290,7 @@ impl Readers {
         rt: &str,
         layout: &Layout,
         q: &ListQuery<'_>,
+        counters: Arc<Counters>,
     ) -> Result<Page, DbError> {
         let (sql, exact, sorted, offset) = db::list_sql(tenant, rt, layout, q);
         let in_sql_paging = exact && sorted;
@@ -196,6 +300,8 @@ impl Readers {
         let tenant = tenant.to_owned();
         self.run(move |c| {
             let mut records = records(c, &sql)?;
+            counters.rows(records.len());
+            counters.held(records.len());
             let mut total = offset + records.len();
             let short = crate::record::page_tells_total(records.len(), page_size, offset);
             if let Some(cnt) = &count
@@ -209,7 +315,7 @@ impl Readers {
             }
             if members {
                 for rec in &mut records {
-                    attach_members(c, &tenant, rec)?;
+                    attach_members(c, &tenant, rec, &counters)?;
                 }
             }
             Ok(Page {
@@ -222,6 +328,62 @@ impl Readers {
         })
         .await
     }
+
+    /// Runs a scan statement, as [`crate::sqlite::db::scan_rows`] does.
+    pub(crate) async fn scan_rows(
+        &self,
+        sql: Sql,
+        members_of: Option<String>,
+        counters: Arc<Counters>,
+    ) -> Result<Vec<(i64, Record)>, DbError> {
+        self.run(move |c| {
+            let mut out = Vec::new();
+            let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
+            let mut rows = st.query(params_from_iter(values(&sql))).map_err(db_err)?;
+            while let Some(r) = rows.next().map_err(db_err)? {
+                out.push((r.get(5).map_err(db_err)?, record(r)?));
+            }
+            counters.rows(out.len());
+            if let Some(tenant) = &members_of {
+                for (_, rec) in &mut out {
+                    attach_members(c, tenant, rec, &counters)?;
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs a `SELECT count(*)`.
+    pub(crate) async fn count(&self, sql: Sql) -> Result<u64, DbError> {
+        self.run(move |c| {
+            let n: i64 = c
+                .prepare_cached(&sql.text)
+                .and_then(|mut st| st.query_row(params_from_iter(values(&sql)), |r| r.get(0)))
+                .map_err(db_err)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    /// Adds `members` to each record from its member rows.
+    pub(crate) async fn attach_all(
+        &self,
+        tenant: &str,
+        recs: Vec<Record>,
+        counters: Arc<Counters>,
+    ) -> Result<Vec<Record>, DbError> {
+        let tenant = tenant.to_owned();
+        let recs = Arc::new(recs);
+        self.run(move |c| {
+            let mut out = (*recs).clone();
+            for rec in &mut out {
+                attach_members(c, &tenant, rec, &counters)?;
+            }
+            Ok(out)
+        })
+        .await
+    }
 }
 
 /// The rows of a `SELECT` of [`crate::sqlite::db`]'s resource columns.
@@ -230,24 +392,34 @@ fn records(c: &Connection, sql: &Sql) -> Result<Vec<Record>, DbError> {
     let mut rows = st.query(params_from_iter(values(sql))).map_err(db_err)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(db_err)? {
-        let data: String = r.get(4).map_err(db_err)?;
-        let data = match serde_json::from_str(&data)? {
-            Value::Object(m) => m,
-            _ => return Err(DbError::Json("not an object".into())),
-        };
-        out.push(Record {
-            id: r.get(0).map_err(db_err)?,
-            version: r.get(1).map_err(db_err)?,
-            created: time(&r.get::<_, String>(2).map_err(db_err)?)?,
-            last_modified: time(&r.get::<_, String>(3).map_err(db_err)?)?,
-            data,
-        });
+        out.push(record(r)?);
     }
     Ok(out)
 }
 
+/// One row of [`crate::sqlite::db`]'s resource columns.
+fn record(r: &rusqlite::Row<'_>) -> Result<Record, DbError> {
+    let data: String = r.get(4).map_err(db_err)?;
+    let data = match serde_json::from_str(&data)? {
+        Value::Object(m) => m,
+        _ => return Err(DbError::Json("not an object".into())),
+    };
+    Ok(Record {
+        id: r.get(0).map_err(db_err)?,
+        version: r.get(1).map_err(db_err)?,
+        created: time(&r.get::<_, String>(2).map_err(db_err)?)?,
+        last_modified: time(&r.get::<_, String>(3).map_err(db_err)?)?,
+        data,
+    })
+}
+
 /// Adds a group's `members` from its member rows.
-fn attach_members(c: &Connection, tenant: &str, rec: &mut Record) -> Result<(), DbError> {
+fn attach_members(
+    c: &Connection,
+    tenant: &str,
+    rec: &mut Record,
+    counters: &Counters,
+) -> Result<(), DbError> {
     let sql = db::members_sql(tenant, &rec.id);
     let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
     let mut rows = st.query(params_from_iter(values(&sql))).map_err(db_err)?;
@@ -263,6 +435,7 @@ fn attach_members(c: &Connection, tenant: &str, rec: &mut Record) -> Result<(), 
             .to_json(),
         );
     }
+    counters.member_rows(members.len());
     if !members.is_empty() {
         rec.data.insert("members".into(), Value::Array(members));
     }

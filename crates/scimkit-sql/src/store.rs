@@ -1,11 +1,15 @@
 //! [`SqlStore`]: one type over both databases.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use scimkit_schema::ResourceSchema;
 use serde_json::{Map, Value};
 
 use crate::columns::{Layout, MemberRow};
 use crate::record::{DbError, ListQuery, Page, Record};
+use crate::sql::{Dialect, Sql};
+use crate::stats::{Counters, ReadStats};
 
 /// A SCIM resource store on SQLite or PostgreSQL.
 ///
@@ -19,6 +23,7 @@ pub struct SqlStore {
     writer_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Writes check that their tenant is in the `tenants` table.
     pub(crate) registered_tenants: bool,
+    pub(crate) counters: Arc<Counters>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +77,7 @@ impl SqlStore {
                 readers: pools.readers,
             },
             unique_display_name: Vec::new(),
+            counters: Arc::default(),
         })
     }
 
@@ -84,6 +90,7 @@ impl SqlStore {
             unique_display_name: Vec::new(),
             writer_uses: std::sync::Arc::default(),
             registered_tenants: false,
+            counters: Arc::default(),
         })
     }
 
@@ -190,7 +197,16 @@ impl SqlStore {
             readers: Some(r), ..
         } = &self.backend
         {
-            return r.fetch(tenant, rs.name(), &layout, id, with_members).await;
+            return r
+                .fetch(
+                    tenant,
+                    rs.name(),
+                    &layout,
+                    id,
+                    with_members,
+                    self.counters.clone(),
+                )
+                .await;
         }
         dispatch!(
             self,
@@ -200,7 +216,8 @@ impl SqlStore {
             rs.name(),
             &layout,
             id,
-            with_members
+            with_members,
+            &self.counters
         )
     }
 
@@ -307,8 +324,112 @@ impl SqlStore {
             readers: Some(r), ..
         } = &self.backend
         {
-            return r.list(tenant, rs.name(), &layout, q).await;
+            return r
+                .list(tenant, rs.name(), &layout, q, self.counters.clone())
+                .await;
         }
-        dispatch!(self, list, read, tenant, rs.name(), &layout, q)
+        dispatch!(
+            self,
+            list,
+            read,
+            tenant,
+            rs.name(),
+            &layout,
+            q,
+            &self.counters
+        )
+    }
+
+    /// The SQL dialect of the database.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { .. } => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { .. } => Dialect::Postgres,
+        }
+    }
+
+    /// The columns a scan statement selects (resource columns, then `seq`).
+    pub(crate) fn scan_cols(&self) -> String {
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { .. } => crate::sqlite::db::scan_cols(),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { .. } => crate::postgres::db::scan_cols(),
+        }
+    }
+
+    /// Runs a scan statement (see [`SqlStore::scan_cols`]).
+    pub(crate) async fn scan_rows(
+        &self,
+        sql: &Sql,
+        members_of: Option<&str>,
+    ) -> Result<Vec<(i64, Record)>, DbError> {
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite {
+            readers: Some(r), ..
+        } = &self.backend
+        {
+            return r
+                .scan_rows(
+                    sql.clone(),
+                    members_of.map(str::to_owned),
+                    self.counters.clone(),
+                )
+                .await;
+        }
+        dispatch!(self, scan_rows, read, sql, members_of, &self.counters)
+    }
+
+    /// Runs a `SELECT count(*)`.
+    pub(crate) async fn count_rows(&self, sql: &Sql) -> Result<u64, DbError> {
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite {
+            readers: Some(r), ..
+        } = &self.backend
+        {
+            return r.count(sql.clone()).await;
+        }
+        dispatch!(self, count, read, sql)
+    }
+
+    /// Adds `members` to records from their member rows.
+    pub(crate) async fn attach_members(
+        &self,
+        tenant: &str,
+        mut recs: Vec<Record>,
+    ) -> Result<Vec<Record>, DbError> {
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite {
+            readers: Some(r), ..
+        } = &self.backend
+        {
+            return r.attach_all(tenant, recs, self.counters.clone()).await;
+        }
+        let r: Result<(), DbError> =
+            dispatch!(self, attach_all, read, tenant, &mut recs, &self.counters);
+        r.map(|()| recs)
+    }
+
+    /// What the store's reads have cost since it was opened: rows read,
+    /// member rows read, the most resources one list held at once, and the
+    /// reader connections open now.
+    pub fn read_stats(&self) -> ReadStats {
+        let (open, most) = self.readers_open();
+        self.counters.snapshot(open, most)
+    }
+
+    /// Reader connections open now, and the most open at once so far.
+    fn readers_open(&self) -> (u64, u64) {
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { read, readers, .. } => match readers {
+                Some(r) => (r.open_count(), r.most_open()),
+                None => (u64::from(read.size()), u64::from(read.size())),
+            },
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool } => (u64::from(pool.size()), u64::from(pool.size())),
+        }
     }
 }

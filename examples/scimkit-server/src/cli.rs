@@ -104,6 +104,31 @@ pub(crate) struct Global {
     #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_VALUES",
           default_value_t = scimkit_schema::patch::DEFAULT_MAX_PATCH_VALUES_PER_OPERATION)]
     pub(crate) patch_max_values: usize,
+    /// The most resources one list request may examine in memory (a filter
+    /// or sort the database cannot do); beyond it the request fails with
+    /// `400 tooMany`.
+    #[arg(long, global = true, env = "SCIMKIT_MAX_LIST_SCAN", default_value_t = scimkit_service::DEFAULT_MAX_LIST_SCAN)]
+    pub(crate) max_list_scan: u64,
+
+    /// The most database connections open at once: SQLite reader
+    /// connections (default 4) or the PostgreSQL pool (default 16).
+    #[arg(long, global = true, env = "SCIMKIT_DB_CONNECTIONS")]
+    pub(crate) db_connections: Option<u32>,
+
+    /// How long, in milliseconds, a request waits for a free database
+    /// connection before it fails with `503`.
+    #[arg(long, global = true, env = "SCIMKIT_DB_WAIT_MS", default_value_t = duration_ms(scimkit_sql::DEFAULT_READER_WAIT))]
+    pub(crate) db_wait_ms: u64,
+
+    /// How long, in milliseconds, one database query may run before it is
+    /// stopped and the request fails with `503`.
+    #[arg(long, global = true, env = "SCIMKIT_QUERY_TIMEOUT_MS", default_value_t = duration_ms(scimkit_sql::DEFAULT_QUERY_TIMEOUT))]
+    pub(crate) query_timeout_ms: u64,
+}
+
+/// A duration in whole milliseconds (for flag defaults).
+fn duration_ms(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What to do.

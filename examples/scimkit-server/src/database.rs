@@ -1,12 +1,26 @@
 //! `--database-url`: which store to open.
 
+use std::time::Duration;
+
 use scimkit_sql::{PostgresOptions, SqlStore, SqliteOptions};
 
-/// Opens the store named by `url`: `postgres://…` / `postgresql://…`,
-/// `sqlite://path` / `sqlite:path`, or a bare file path (SQLite).
-pub(crate) async fn open(url: &str) -> Result<SqlStore, String> {
+use crate::cli::Global;
+
+/// Opens the store named by `--database-url`: `postgres://…` /
+/// `postgresql://…`, `sqlite://path` / `sqlite:path`, or a bare file path
+/// (SQLite), with the connection and time limits of the other flags.
+pub(crate) async fn open(global: &Global) -> Result<SqlStore, String> {
+    let url = global.database_url.as_str();
+    let wait = Duration::from_millis(global.db_wait_ms);
+    let timeout = Duration::from_millis(global.query_timeout_ms);
     let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        SqlStore::postgres(PostgresOptions::url(url)).await
+        let mut o = PostgresOptions::url(url)
+            .acquire_timeout(wait)
+            .statement_timeout(timeout);
+        if let Some(n) = global.db_connections {
+            o = o.max_connections(n);
+        }
+        SqlStore::postgres(o).await
     } else {
         let path = url
             .strip_prefix("sqlite://")
@@ -16,7 +30,13 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore, String> {
         if path.is_empty() {
             return Err(format!("no SQLite file path in database URL {url:?}"));
         }
-        SqlStore::sqlite(SqliteOptions::file(path)).await
+        let mut o = SqliteOptions::file(path)
+            .reader_wait(wait)
+            .query_timeout(timeout);
+        if let Some(n) = global.db_connections {
+            o = o.readers(n);
+        }
+        SqlStore::sqlite(o).await
     };
     store
         // Tenants live in the `tenants` table: a write for a removed tenant

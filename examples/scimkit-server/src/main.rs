@@ -50,7 +50,7 @@ fn init_logging(global: &Global) {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let global = &cli.global;
-    let store = database::open(&global.database_url).await?;
+    let store = database::open(global).await?;
     let origin = global.origin(global.bind);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return serve::run(global, store).await,

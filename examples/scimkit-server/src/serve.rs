@@ -38,7 +38,8 @@ pub(crate) fn config(global: &Global) -> Result<Config, String> {
         // with the user, as both show them.
         .with_patch_no_content_for(["Group"])
         .with_patch_max_operations(global.patch_max_operations)
-        .with_patch_max_values_per_operation(global.patch_max_values);
+        .with_patch_max_values_per_operation(global.patch_max_values)
+        .with_max_list_scan(global.max_list_scan);
     if let Some(base) = &global.base_url {
         config = config.with_public_origin(base.as_str());
     }

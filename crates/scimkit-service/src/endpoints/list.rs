@@ -18,7 +18,7 @@ use super::render::{Rendered, projection, render};
 use crate::request::Query;
 use crate::response::{self, Outcome};
 use crate::service::Cx;
-use crate::{ListQuery, SortSpec, StoredResource, finish_list};
+use crate::{Fetch, ListQuery, SortSpec, StoredResource, finish_list};
 
 /// The parameters of a query, however they came.
 struct Params {
@@ -130,9 +130,11 @@ async fn run(cx: &Cx<'_>, rs: &ResourceSchema, p: &Params) -> Outcome {
         sort: sort.as_ref(),
         start_index: p.start_index,
         count: p.count,
+        fetch: fetch(p, rs, sort.as_ref()),
+        max_scan: cx.svc.config.max_list_scan,
     };
     let result = cx.svc.store.list(cx.tenant(), &q).await?;
-    let (page, total) = finish_list(&q, result);
+    let (page, total) = finish_list(&q, result)?;
     let items: Vec<Rendered<'_>> = page
         .iter()
         .map(|r| render(cx, r, rs, &p.projection))
@@ -181,33 +183,64 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
         None => None,
     };
     let want = p.start_index.saturating_sub(1).saturating_add(p.count);
+    let max_scan = cx.svc.config.max_list_scan;
+    if sort.is_some() && want > max_scan {
+        // A sorted page across types is a merge of each type's best `want`.
+        return Err(ScimError::too_many(format!(
+            "a sorted POST /.search keeps startIndex - 1 + count = {want} resources of each \
+             resource type in memory, more than the server's max_list_scan ({max_scan}); \
+             ask for a lower startIndex, leave out sortBy, or search one resource type \
+             (POST /Users/.search)"
+        ))
+        .into());
+    }
+    let keep = usize::try_from(want).unwrap_or(usize::MAX);
+    // Sorted: the best `want` so far, merged type by type (never more than
+    // `want` plus one type's page held). Unsorted: types in registry order,
+    // each asked only for its part of the page (`skip` counts the matches
+    // of earlier types still before the page).
     let mut all: Vec<(&ResourceSchema, StoredResource)> = Vec::new();
     let mut total = 0u64;
+    let mut skip = p.start_index - 1;
+    let mut need = p.count;
     for rs in types {
         let compiled = filter
             .as_ref()
             .map(|f| CompiledFilter::new(f, rs, &compat))
             .transpose()?;
+        let (start_index, count) = match sort {
+            Some(_) => (1, want),
+            None => (skip.saturating_add(1), need),
+        };
         let q = ListQuery {
             rs,
             filter: filter.as_ref(),
             compiled: compiled.as_ref(),
             sort: sort.as_ref(),
-            start_index: 1,
-            count: want,
+            start_index,
+            count,
+            fetch: fetch(&p, rs, sort.as_ref()),
+            max_scan,
         };
         let result = cx.svc.store.list(cx.tenant(), &q).await?;
-        let (page, n) = finish_list(&q, result);
+        let (page, n) = finish_list(&q, result)?;
         total += n;
+        skip = skip.saturating_sub(n);
+        need = need.saturating_sub(page.len() as u64);
         all.extend(page.into_iter().map(|r| (rs, r)));
+        if let Some(s) = &sort {
+            // Stable: ties keep registry order, then each store's order.
+            all.sort_by(|(_, a), (_, b)| {
+                let o = s.key.compare(&a.resource, &b.resource);
+                if s.descending { o.reverse() } else { o }
+            });
+            all.truncate(keep);
+        }
     }
-    if let Some(s) = &sort {
-        all.sort_by(|(_, a), (_, b)| {
-            let o = s.key.compare(&a.resource, &b.resource);
-            if s.descending { o.reverse() } else { o }
-        });
-    }
-    let skip = usize::try_from(p.start_index - 1).unwrap_or(usize::MAX);
+    let skip = match sort {
+        Some(_) => usize::try_from(p.start_index - 1).unwrap_or(usize::MAX),
+        None => 0,
+    };
     let take = usize::try_from(p.count).unwrap_or(usize::MAX);
     let items = all
         .iter()
@@ -216,6 +249,19 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
         .map(|(rs, r)| render(cx, r, rs, &p.projection))
         .collect::<Vec<Rendered<'_>>>();
     Ok(list_response(&items, total, p.start_index))
+}
+
+/// What the store must load for the response: `members` is skipped when
+/// the projection leaves it out, unless the filter or the sort may need it
+/// (a store may leave either to [`finish_list`]).
+fn fetch(p: &Params, rs: &ResourceSchema, sort: Option<&SortSpec>) -> Fetch {
+    let names_members = |t: &str| t.to_ascii_lowercase().contains("members");
+    if p.filter.as_deref().is_some_and(names_members)
+        || sort.is_some_and(|s| s.key.attr().name().eq_ignore_ascii_case("members"))
+    {
+        return Fetch::all();
+    }
+    Fetch::for_projection(&p.projection, rs)
 }
 
 /// The ListResponse (RFC 7644 §3.4.2), written field by field in the order

@@ -19,7 +19,7 @@ use crate::password::{self, Write};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
 use crate::service::Cx;
-use crate::{EventKind, StoreError, StoredResource};
+use crate::{EventKind, Fetch, StoreError, StoredResource};
 
 /// How often a write retries after losing a compare-and-swap race; the
 /// conditional headers are evaluated again against each version read, so a
@@ -119,7 +119,14 @@ pub(crate) async fn get(
 ) -> Outcome {
     let p = projection(cx, query)?;
     let conds = Conditions::from_headers(headers)?;
-    let stored = load(cx, rs, id).await?;
+    // `excludedAttributes=members` (Entra, on every group lookup): the
+    // store need not read the member rows.
+    let stored = cx
+        .svc
+        .store
+        .get_with(cx.tenant(), rs, id, Fetch::for_projection(&p, rs))
+        .await?
+        .ok_or_else(|| not_found(rs, id))?;
     let tag = etag::weak(&stored.version);
     if conds.check_read(id, &stored.version)? {
         return Ok(response::empty(304, Some(&tag)));

@@ -1,14 +1,15 @@
 //! One tenant's resources of one type, with hash indexes on the attributes
 //! IdPs look up by and on every server-unique attribute.
 
-use std::collections::{BTreeSet, HashMap};
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use scimkit_schema::eval::{FlatResource, Node, Operand};
 use scimkit_schema::{
     AttrType, AttributeDef, Resource, ResourceSchema, Uniqueness, common_attributes, get_ci,
 };
 
-use crate::store::{ListQuery, ListResult, StoreError, StoredResource};
+use crate::store::{ListQuery, ListResult, PageCollector, StoreError, StoredResource};
 
 /// Attributes indexed whatever their uniqueness: the ones IdPs query with `eq`.
 const LOOKUP_ATTRIBUTES: [&str; 3] = ["userName", "externalId", "displayName"];
@@ -54,8 +55,8 @@ impl AsRef<FlatResource> for Entry {
 
 #[derive(Debug)]
 pub(super) struct Partition {
-    /// By id; lists come out in id order (sorted when listed).
-    resources: HashMap<String, Entry>,
+    /// By id; lists come out in id order.
+    resources: BTreeMap<String, Entry>,
     indexes: Vec<Index>,
 }
 
@@ -83,7 +84,7 @@ impl Partition {
             })
             .collect();
         Partition {
-            resources: HashMap::new(),
+            resources: BTreeMap::new(),
             indexes,
         }
     }
@@ -165,41 +166,53 @@ impl Partition {
         }
     }
 
-    /// Filters here (by index when the filter has an indexed `eq` term);
-    /// sorting and paging are left to [`crate::finish_list`].
-    pub(super) fn list(&self, q: &ListQuery<'_>) -> ListResult {
+    /// Filters, sorts and pages here, holding at most about twice
+    /// `start_index - 1 + count` resources (see [`PageCollector`]): by index
+    /// when the filter has an indexed `eq` term, else by a scan of at most
+    /// `max_scan` resources (`400 tooMany` beyond). Unsorted lists come in
+    /// id order, so pages are stable between requests.
+    pub(super) fn list(&self, q: &ListQuery<'_>) -> Result<ListResult, StoreError> {
+        let mut c = PageCollector::new(q, true, q.sort.is_none());
         let Some(filter) = q.compiled else {
-            return ListResult::unprocessed(
-                self.sorted(self.resources.values().map(|e| e.stored.clone()).collect()),
-            );
-        };
-        let resources: Vec<StoredResource> = match self.candidates(filter.root()) {
-            Some(ids) => ids
-                .iter()
-                .filter_map(|id| self.resources.get(id))
-                .filter(|e| filter.matches_flat(&e.flat))
-                .map(|e| e.stored.clone())
-                .collect(),
-            None => self.sorted(
-                filter
-                    .select_flat(self.resources.values())
+            if q.sort.is_none() {
+                let skip = usize::try_from(q.start_index.saturating_sub(1)).unwrap_or(usize::MAX);
+                let take = usize::try_from(q.count).unwrap_or(usize::MAX);
+                let page = (self.resources.values().skip(skip).take(take))
                     .map(|e| e.stored.clone())
-                    .collect(),
-            ),
+                    .collect();
+                return Ok(ListResult::complete(page, self.resources.len() as u64));
+            }
+            for e in self.resources.values() {
+                c.offer(e.stored.clone())?;
+            }
+            let (page, total) = c.finish();
+            return Ok(ListResult::complete(page, total));
         };
-        ListResult {
-            total: resources.len() as u64,
-            resources,
-            filtered: true,
-            sorted: false,
-            paged: false,
+        let visited = Cell::new(0u64);
+        let budget = usize::try_from(q.max_scan.saturating_add(1)).unwrap_or(usize::MAX);
+        match self.candidates(filter.root()) {
+            Some(ids) => {
+                let entries = ids.iter().filter_map(|id| self.resources.get(id));
+                for e in entries.take(budget) {
+                    visited.set(visited.get() + 1);
+                    if filter.matches_flat(&e.flat) {
+                        c.offer(e.stored.clone())?;
+                    }
+                }
+            }
+            None => {
+                let entries = (self.resources.values().take(budget))
+                    .inspect(|_| visited.set(visited.get() + 1));
+                for e in filter.select_flat(entries) {
+                    c.offer(e.stored.clone())?;
+                }
+            }
         }
-    }
-
-    /// `list` in id order, so that pages are stable between requests.
-    fn sorted(&self, mut list: Vec<StoredResource>) -> Vec<StoredResource> {
-        list.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        list
+        if visited.get() > q.max_scan {
+            return Err(StoreError::too_many_to_scan(q.max_scan));
+        }
+        let (page, total) = c.finish();
+        Ok(ListResult::complete(page, total))
     }
 
     /// The ids an indexed `eq` term of the filter narrows to (a superset of

@@ -8,6 +8,7 @@ mod auth;
 mod etag;
 mod events;
 mod handle;
+mod list;
 mod logging;
 mod memory;
 mod nul;

@@ -89,7 +89,7 @@ async fn indexed_and_scanned_filters_agree() {
         let mut q = ListQuery::all(users, 100);
         q.filter = Some(&f);
         q.compiled = Some(&cf);
-        let (page, total) = finish_list(&q, s.list(&t, &q).await.unwrap());
+        let (page, total) = finish_list(&q, s.list(&t, &q).await.unwrap()).unwrap();
         assert_eq!(total, want, "{text}");
         assert_eq!(page.len() as u64, want, "{text}");
     }
@@ -103,7 +103,9 @@ async fn count(s: &MemoryStore, rs: &scimkit_schema::ResourceSchema, text: &str)
     let mut q = ListQuery::all(rs, 1000);
     q.filter = Some(&f);
     q.compiled = Some(&cf);
-    finish_list(&q, s.list(&TenantId::default(), &q).await.unwrap()).1
+    finish_list(&q, s.list(&TenantId::default(), &q).await.unwrap())
+        .unwrap()
+        .1
 }
 
 /// Scans read each resource's `FlatResource`, which every write rebuilds.

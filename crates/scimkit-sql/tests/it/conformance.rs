@@ -268,7 +268,7 @@ async fn list(
     q.sort = spec.as_ref();
     q.start_index = start;
     let result = s.list(t, &q).await.unwrap();
-    let (page, total) = finish_list(&q, result);
+    let (page, total) = finish_list(&q, result).unwrap();
     (page.iter().map(name_of).collect(), total)
 }
 

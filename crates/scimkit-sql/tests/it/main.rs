@@ -13,6 +13,8 @@ mod checkpoint;
 mod conformance;
 mod explain;
 mod ids;
+mod limits;
+mod lists;
 mod tenants;
 
 /// Runs every conformance check against one backend, one test each.

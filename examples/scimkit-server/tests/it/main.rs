@@ -10,6 +10,7 @@ mod concurrency;
 mod corpus;
 mod crash;
 mod harness;
+mod limits;
 mod logs;
 mod nul;
 mod passwords;
