@@ -76,8 +76,8 @@ pub use auth::{
 pub use config::Config;
 pub use events::{EventKind, EventSink, NoopSink, ProvisioningEvent, VecSink};
 pub use memory::MemoryStore;
-pub use response::{SCIM_JSON, error_response};
-pub use service::{BuildError, ScimService, ScimServiceBuilder};
+pub use response::{BodyError, SCIM_JSON, body_error_response, error_response};
+pub use service::{Admission, BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
     ListQuery, ListResult, Member, MemberUpdate, ResourceStore, SortSpec, StoreError,
     StoredResource, finish_list,
