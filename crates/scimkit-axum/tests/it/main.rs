@@ -1,14 +1,18 @@
-//! The conformance suite over real sockets, through the axum adapter.
+//! The conformance suite over real sockets, through the axum adapter and
+//! `scimkit_axum::serve`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use scimkit_service::ScimService;
 
+mod raw;
+mod serve;
+
 async fn serve(service: ScimService) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().merge(scimkit_axum::router(service));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move { scimkit_axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
 
