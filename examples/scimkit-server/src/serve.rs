@@ -6,6 +6,7 @@
 //! database connections close (SQLite checkpoints its WAL into the file).
 
 use std::io::Write as _;
+use std::net::SocketAddr;
 
 use scimkit_schema::Profile;
 use scimkit_service::{Config, ScimService};
@@ -18,8 +19,13 @@ use crate::cli::Global;
 use crate::events::LogSink;
 use crate::tenant_admin;
 
-/// The engine's configuration for these options.
-pub(crate) fn config(global: &Global) -> Config {
+/// The engine's configuration for these options, serving at `bound`.
+///
+/// `Location` and `meta.location` use `--base-url`, else the bound address;
+/// a client's `Host` or `X-Forwarded-*` headers only with
+/// `--trust-host-header` / `--trust-forwarded-headers` (issue 11: a client
+/// sending `Host: evil.example` must not choose the URLs handed out).
+pub(crate) fn config(global: &Global, bound: SocketAddr) -> Config {
     let mut config = Config::default()
         .with_base_path("/scim/v2")
         .with_tenant_urls(true)
@@ -30,10 +36,11 @@ pub(crate) fn config(global: &Global) -> Config {
         // documented group PATCH exchanges end in 204; user PATCHes keep 200
         // with the user, as both show them.
         .with_patch_no_content_for(["Group"]);
-    if let Some(base) = &global.base_url {
-        config = config.with_public_origin(base.as_str());
+    let trust_request = global.trust_host_header || global.trust_forwarded_headers;
+    if global.base_url.is_some() || !trust_request {
+        config = config.with_public_origin(global.origin(bound));
     }
-    config
+    config.with_trust_forwarded_headers(global.trust_forwarded_headers)
 }
 
 /// Serves until a shutdown signal, then closes the store.
@@ -61,7 +68,17 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         println!();
     }
 
-    let config = config(global);
+    let config = config(global, bound);
+    if bound.ip().is_unspecified()
+        && global.base_url.is_none()
+        && !global.trust_host_header
+        && !global.trust_forwarded_headers
+    {
+        tracing::warn!(
+            %bound,
+            "Location headers will name http://{bound}; set --base-url to the address clients use"
+        );
+    }
     let log = LogOptions {
         bodies: global.log_bodies,
         body_limit: config.body_limit(),
@@ -80,9 +97,9 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let _ = std::io::stdout().flush();
     tracing::info!(%bound, %origin, profile = ?global.profile, "serving SCIM");
 
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let options = global.limits.options();
+    tracing::debug!(?options, "serve limits");
+    let served = scimkit_axum::serve_with_shutdown(listener, app, options, shutdown_signal()).await;
     tracing::info!("stopped accepting; closing the database");
     store.close().await;
     tracing::info!("database closed");

@@ -10,5 +10,6 @@ mod concurrency;
 mod corpus;
 mod crash;
 mod harness;
+mod network;
 mod replay;
 mod tenants;
