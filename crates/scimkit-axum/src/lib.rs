@@ -16,6 +16,19 @@
 //! SCIM Validator, curl) answered as if percent-encoded. See
 //! [`ServeOptions`].
 //!
+//! ```no_run
+//! # async fn run(service: scimkit_service::ScimService) -> std::io::Result<()> {
+//! use std::time::Duration;
+//!
+//! let app = axum::Router::new().merge(scimkit_axum::router(service));
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! let options = scimkit_axum::ServeOptions::default()
+//!     .with_header_timeout(Duration::from_secs(5))
+//!     .with_max_connections(512);
+//! scimkit_axum::serve_with(listener, app, options).await
+//! # }
+//! ```
+//!
 //! ```
 //! use scimkit_service::{Config, MemoryStore, ScimService, StaticTokens, TenantId};
 //!
@@ -56,8 +69,8 @@ use scimkit_service::BodyError;
 pub use scimkit_service::ScimService;
 pub use serve::{
     BodyReadDeadline, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_LINE, DEFAULT_REQUEST_TIMEOUT, ServeOptions,
-    serve, serve_with, serve_with_shutdown,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_LINE, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_WRITE_TIMEOUT, ServeOptions, serve, serve_with, serve_with_shutdown,
 };
 
 /// A `Router` serving every SCIM endpoint of `service` (at the service's

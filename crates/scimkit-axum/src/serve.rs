@@ -8,6 +8,7 @@
 //! | body timeout | [`DEFAULT_BODY_TIMEOUT`] | [`ServeOptions::with_body_timeout`] | `408` SCIM error, connection closed |
 //! | request timeout | [`DEFAULT_REQUEST_TIMEOUT`] | [`ServeOptions::with_request_timeout`] | `503` SCIM error, connection closed |
 //! | idle timeout | [`DEFAULT_IDLE_TIMEOUT`] | [`ServeOptions::with_idle_timeout`] | kept-alive connection closed |
+//! | write timeout | [`DEFAULT_WRITE_TIMEOUT`] | [`ServeOptions::with_write_timeout`] | connection closed |
 //! | connections | [`DEFAULT_MAX_CONNECTIONS`] | [`ServeOptions::with_max_connections`] | accepting waits until one closes |
 //! | rewritten request line | [`DEFAULT_MAX_REQUEST_LINE`] | [`ServeOptions::with_max_request_line`] | the rest of the line is left as sent |
 //!
@@ -20,6 +21,8 @@
 //!   body included: `503` (RFC 9110 §15.6.4) and the work is cancelled.
 //! - The **idle timeout** closes a kept-alive connection that sends no next
 //!   request.
+//! - The **write timeout** closes a connection whose client reads nothing
+//!   of a response for that long.
 //!
 //! Request targets with raw `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}`
 //! in the query (Entra ID's SCIM Validator sends
@@ -52,14 +55,17 @@ use self::io::{ConnState, InFlight, LenientIo};
 
 /// Default [`ServeOptions::with_header_timeout`]: 10 s.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default [`ServeOptions::with_body_timeout`]: 30 s.
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default [`ServeOptions::with_body_timeout`]: 20 s (shorter than the
+/// request timeout, so a slow body gets its `408`).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default [`ServeOptions::with_request_timeout`]: 30 s (a full Bulk
 /// request on PostgreSQL takes seconds).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default [`ServeOptions::with_idle_timeout`]: 60 s (identity providers
 /// reuse connections between requests of a provisioning cycle).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default [`ServeOptions::with_write_timeout`]: 30 s.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default [`ServeOptions::with_max_connections`]: 1,024.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Default [`ServeOptions::with_max_request_line`]: 16 KiB.
@@ -82,6 +88,9 @@ pub struct ServeOptions {
     /// How long a kept-alive connection may wait for its next request
     /// ([`DEFAULT_IDLE_TIMEOUT`]).
     pub idle_timeout: Duration,
+    /// How long a response write may wait for the client to read
+    /// ([`DEFAULT_WRITE_TIMEOUT`]).
+    pub write_timeout: Duration,
     /// How many connections are served at once ([`DEFAULT_MAX_CONNECTIONS`]).
     pub max_connections: usize,
     /// How many bytes of a request line are rewritten ([`DEFAULT_MAX_REQUEST_LINE`]).
@@ -95,6 +104,7 @@ impl Default for ServeOptions {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_request_line: DEFAULT_MAX_REQUEST_LINE,
         }
@@ -123,6 +133,12 @@ impl ServeOptions {
     /// Sets [`ServeOptions::idle_timeout`].
     pub fn with_idle_timeout(mut self, d: Duration) -> Self {
         self.idle_timeout = d;
+        self
+    }
+
+    /// Sets [`ServeOptions::write_timeout`].
+    pub fn with_write_timeout(mut self, d: Duration) -> Self {
+        self.write_timeout = d;
         self
     }
 
@@ -209,6 +225,7 @@ pub async fn serve_with_shutdown(
             options.max_request_line,
             options.header_timeout,
             options.idle_timeout,
+            options.write_timeout,
         );
         let service = ConnService {
             app: app.clone(),

@@ -108,7 +108,7 @@ pub(crate) struct ServeLimits {
     pub(crate) header_timeout: Option<Duration>,
 
     /// How long a request body may take after its head (`408` beyond)
-    /// [default: 30s].
+    /// [default: 20s].
     #[arg(long, global = true, env = "SCIMKIT_BODY_TIMEOUT", value_parser = parse_duration)]
     pub(crate) body_timeout: Option<Duration>,
 
@@ -121,6 +121,11 @@ pub(crate) struct ServeLimits {
     /// [default: 60s].
     #[arg(long, global = true, env = "SCIMKIT_IDLE_TIMEOUT", value_parser = parse_duration)]
     pub(crate) idle_timeout: Option<Duration>,
+
+    /// How long a response may wait for the client to read it before the
+    /// connection is closed [default: 30s].
+    #[arg(long, global = true, env = "SCIMKIT_WRITE_TIMEOUT", value_parser = parse_duration)]
+    pub(crate) write_timeout: Option<Duration>,
 
     /// How many connections are served at once; beyond it, accepting waits
     /// [default: 1024].
@@ -143,6 +148,9 @@ impl ServeLimits {
         }
         if let Some(d) = self.idle_timeout {
             o = o.with_idle_timeout(d);
+        }
+        if let Some(d) = self.write_timeout {
+            o = o.with_write_timeout(d);
         }
         if let Some(n) = self.max_connections {
             o = o.with_max_connections(usize::try_from(n).unwrap_or(usize::MAX));

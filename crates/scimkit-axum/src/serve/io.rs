@@ -84,6 +84,13 @@ pub(crate) struct LenientIo<T> {
     armed: Option<Phase>,
     header_timeout: Duration,
     idle_timeout: Duration,
+    /// Runs while a write makes no progress (a client that does not read).
+    write_timer: Pin<Box<Sleep>>,
+    write_armed: bool,
+    write_timeout: Duration,
+    /// When a write last made progress: idleness counts from the last byte
+    /// either way, so a long response being read is not idle.
+    last_write: Instant,
 }
 
 impl<T> LenientIo<T> {
@@ -93,6 +100,7 @@ impl<T> LenientIo<T> {
         max_request_line: usize,
         header_timeout: Duration,
         idle_timeout: Duration,
+        write_timeout: Duration,
     ) -> Self {
         LenientIo {
             inner,
@@ -104,7 +112,37 @@ impl<T> LenientIo<T> {
             armed: Some(Phase::Head),
             header_timeout,
             idle_timeout,
+            write_timer: Box::pin(tokio::time::sleep(write_timeout)),
+            write_armed: false,
+            write_timeout,
+            last_write: Instant::now(),
         }
+    }
+
+    /// Passes a write's outcome on; a write pending for longer than the
+    /// write timeout fails the connection.
+    fn track_write<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
+        if r.is_ready() {
+            self.write_armed = false;
+            self.last_write = Instant::now();
+            return r;
+        }
+        if !self.write_armed {
+            self.write_armed = true;
+            self.write_timer
+                .as_mut()
+                .reset(Instant::now() + self.write_timeout);
+        }
+        ready!(self.write_timer.as_mut().poll(cx));
+        tracing::debug!("the client read nothing within the write timeout; closing");
+        Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the client did not read the response within the write timeout",
+        )))
     }
 
     /// The timer that should run now, if any.
@@ -166,6 +204,19 @@ impl<T: AsyncRead + Unpin> AsyncRead for LenientIo<T> {
             Poll::Pending => {
                 this.state.set_reader(cx.waker());
                 if this.armed.is_some() {
+                    if this.armed == Some(Phase::Idle) {
+                        // A response still being written is not idleness
+                        // (the write timeout governs a client that stops reading).
+                        let from = if this.write_armed {
+                            Instant::now()
+                        } else {
+                            this.last_write
+                        };
+                        let until = from + this.idle_timeout;
+                        if until > this.timer.deadline() {
+                            this.timer.as_mut().reset(until);
+                        }
+                    }
                     ready!(this.timer.as_mut().poll(cx));
                     return Poll::Ready(match this.armed {
                         Some(Phase::Head) => {
@@ -204,11 +255,15 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for LenientIo<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.track_write(cx, r)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_flush(cx);
+        this.track_write(cx, r)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -220,7 +275,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for LenientIo<T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.track_write(cx, r)
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -26,6 +26,7 @@ fn short() -> ServeOptions {
 async fn start(options: ServeOptions) -> String {
     let svc = service(main_config().with_max_body_size(2_000_000)).await;
     let app = axum::Router::new()
+        .route("/big", axum::routing::get(|| async { vec![b'a'; BIG] }))
         .route(
             "/slow",
             axum::routing::get(|| async {
@@ -38,6 +39,65 @@ async fn start(options: ServeOptions) -> String {
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(scimkit_axum::serve_with(listener, app, options));
     addr
+}
+
+/// The size of the `/big` response.
+const BIG: usize = 8 * 1024 * 1024;
+
+/// A client with a small receive buffer, so the server's writes block.
+async fn small_window(addr: &str) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(addr.parse().unwrap()).await.unwrap()
+}
+
+/// Reads `s` to its end or for `within`; the bytes read.
+async fn drain(s: &mut TcpStream, pause: Duration, within: Duration) -> usize {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut total = 0;
+    let mut b = vec![0u8; 128 * 1024];
+    loop {
+        match tokio::time::timeout_at(deadline, tokio::io::AsyncReadExt::read(s, &mut b)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return total,
+            Ok(Ok(n)) => total += n,
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// A client that reads nothing of a response is dropped after the write
+/// timeout; one that reads slowly but steadily gets all of it, however
+/// longer than the idle timeout that takes.
+#[tokio::test]
+async fn the_write_timeout_drops_a_client_that_does_not_read() {
+    let addr = start(short().with_write_timeout(Duration::from_millis(300))).await;
+    let mut stuck = small_window(&addr).await;
+    stuck
+        .write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let got = drain(&mut stuck, Duration::ZERO, Duration::from_secs(5)).await;
+    assert!(
+        got < BIG,
+        "the whole response was kept for a client that did not read"
+    );
+
+    // Linux wakes a blocked writer only when a third of its send buffer is
+    // free: give the steady reader's server a write timeout above that.
+    let addr = start(short().with_write_timeout(Duration::from_secs(3))).await;
+    let mut slow = small_window(&addr).await;
+    slow.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let got = drain(&mut slow, Duration::from_millis(1), Duration::from_secs(20)).await;
+    assert!(got > BIG, "a steadily reading client got only {got} bytes");
+    assert!(
+        started.elapsed() > Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// The same app behind plain `axum::serve`.

@@ -153,7 +153,10 @@ fn serve_flags_are_checked() {
         ),
         (&["--request-timeout", "2m", "--idle-timeout", "90s"], true),
         (&["--max-connections", "10", "--trust-host-header"], true),
-        (&["--trust-forwarded-headers"], true),
+        (
+            &["--trust-forwarded-headers", "--write-timeout", "5s"],
+            true,
+        ),
         (&["--header-timeout", "10"], false),
         (&["--idle-timeout", "0s"], false),
         (&["--max-connections", "0"], false),
