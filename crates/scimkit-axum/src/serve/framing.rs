@@ -300,6 +300,11 @@ impl Framer {
     /// A complete header line (without its LF) in `self.header`.
     fn header_line(&mut self) {
         let line = self.header.strip_suffix(b"\r").unwrap_or(&self.header);
+        if line.first().is_some_and(|&c| c == b' ' || c == b'\t') {
+            // Obsolete line folding (RFC 9112 §5.2): hyper rejects it.
+            self.head.opaque = true;
+            return;
+        }
         let Some(colon) = line.iter().position(|&c| c == b':') else {
             // Not a header line: hyper rejects the request and closes.
             self.head.opaque = true;
@@ -448,6 +453,7 @@ mod tests {
             "CONNECT example.com:443 HTTP/1.1\r\n\r\n",
             "GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
             "GET / HTTP/1.1\r\nno colon\r\n\r\n",
+            "POST / HTTP/1.1\r\nX: a\r\n Content-Length: 5\r\n\r\n",
             "GET /?\"\r\n",
         ];
         for input in cases {
