@@ -3,8 +3,12 @@
 //! Serve SCIM 2.0 from an [actix-web](https://docs.rs/actix-web) application:
 //! [`scope`] returns a `Scope` that hands every request under its path to a
 //! [`ScimService`] and sends back its response.
-//! The adapter only translates (see `docs/ADAPTERS.md`): it enforces the body
-//! limit (`413` as a SCIM error) and converts requests and responses.
+//! The adapter only translates (see `docs/ADAPTERS.md`): the engine admits
+//! each request from its head before the body is read (an unauthenticated
+//! client gets `401` without sending a byte of body), the adapter reads at
+//! most the admitted limit (`413`, `400` come from the engine) and converts
+//! requests and responses. Timeouts and connection limits are actix-web's
+//! (`HttpServer::client_request_timeout`, `keep_alive`, `max_connections`).
 //!
 //! ```
 //! use actix_web::{App, test};
@@ -31,13 +35,14 @@
 //!
 //! To serve it: `HttpServer::new(move || App::new().service(scimkit_actix::scope("/scim/v2", service.clone())))`.
 
+use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use scimkit_schema::ScimError;
-use scimkit_service::error_response;
+use scimkit_service::{BodyError, error_response};
 
 pub use scimkit_service::ScimService;
 
@@ -50,48 +55,53 @@ pub fn scope(path: &str, service: ScimService) -> actix_web::Scope {
         .default_service(web::to(handle))
 }
 
-/// Hands one request to the engine.
+/// Hands one request to the engine: admits it from its head
+/// ([`ScimService::admit`]: route, declared length, content type, caller)
+/// before reading a byte of its body, then reads at most the admitted limit.
 pub async fn handle(
     req: HttpRequest,
     mut payload: web::Payload,
     service: web::Data<ScimService>,
 ) -> HttpResponse {
-    let limit = service.config().body_limit();
+    let Some(parts) = to_parts(&req) else {
+        return into_actix(error_response(&ScimError::bad_request(
+            "the request line or a header could not be read",
+        )));
+    };
+    let admission = match service.admit(&parts).await {
+        Ok(a) => a,
+        Err(resp) => return into_actix(resp),
+    };
+    let limit = admission.body_limit();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return into_actix(error_response(&ScimError::invalid_syntax(
-                "the request body could not be read",
-            )));
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(PayloadError::Overflow) => {
+                return into_actix(admission.body_error(BodyError::TooLarge));
+            }
+            Err(_) => return into_actix(admission.body_error(BodyError::Unreadable)),
         };
         if body.len() + chunk.len() > limit {
-            return into_actix(error_response(&ScimError::new(
-                413,
-                None,
-                format!("the request body is larger than {limit} bytes"),
-            )));
+            return into_actix(admission.body_error(BodyError::TooLarge));
         }
         body.extend_from_slice(&chunk);
     }
-    let request = match to_http(&req, body.freeze()) {
-        Some(r) => r,
-        None => {
-            return into_actix(error_response(&ScimError::bad_request(
-                "the request line or a header could not be read",
-            )));
-        }
-    };
-    into_actix(service.handle(request).await)
+    let resp = service
+        .handle_admitted(admission, http::Request::from_parts(parts, body.freeze()))
+        .await;
+    into_actix(resp)
 }
 
-fn to_http(req: &HttpRequest, body: Bytes) -> Option<http::Request<Bytes>> {
+/// The request head as `http` types.
+fn to_parts(req: &HttpRequest) -> Option<http::request::Parts> {
     let mut b = http::Request::builder()
         .method(http::Method::from_bytes(req.method().as_str().as_bytes()).ok()?)
         .uri(req.uri().to_string());
     for (name, value) in req.headers() {
         b = b.header(name.as_str(), value.as_bytes());
     }
-    b.body(body).ok()
+    Some(b.body(()).ok()?.into_parts().0)
 }
 
 fn into_actix(resp: http::Response<Bytes>) -> HttpResponse {

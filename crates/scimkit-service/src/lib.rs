@@ -86,8 +86,8 @@ pub use password::{
     DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES, DEFAULT_MAX_QUEUED_PASSWORD_HASHES,
     InvalidArgon2Params, PasswordHashing, PasswordStorage, hash_password, verify_password,
 };
-pub use response::{SCIM_JSON, error_response};
-pub use service::{BuildError, ScimService, ScimServiceBuilder};
+pub use response::{BodyError, SCIM_JSON, body_error_response, error_response};
+pub use service::{Admission, BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
     DEFAULT_MAX_LIST_SCAN, Fetch, ListQuery, ListResult, MEMBER_CHECK_CHUNK, Member, MemberUpdate,
     PageCollector, ResourceStore, SortSpec, StoreError, StoredResource, finish_list,

@@ -70,7 +70,8 @@ impl MemoryStore {
         let g = self
             .partitions
             .read()
-            .map_err(|_| StoreError::internal("memory store lock poisoned"))?;
+            // A panic elsewhere must not turn every later request into a 500.
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(f(g.get(tenant).and_then(|t| t.get(rs.name()))))
     }
 
@@ -83,7 +84,7 @@ impl MemoryStore {
         let mut g = self
             .partitions
             .write()
-            .map_err(|_| StoreError::internal("memory store lock poisoned"))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let by_type = g.entry(tenant.clone()).or_default();
         if !by_type.contains_key(rs.name()) {
             by_type.insert(rs.name().to_owned(), Partition::new(rs));
@@ -250,5 +251,47 @@ impl ResourceStore for MemoryStore {
             Some(p) => p.list(query),
             None => Ok(ListResult::complete(Vec::new(), 0)),
         })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    /// A panic while the store's lock is held (a bug, a panicking
+    /// closure) poisons it; the store recovers instead of answering `500`
+    /// to every later request.
+    #[tokio::test]
+    async fn a_panic_under_the_lock_does_not_poison_the_store() {
+        let registry = scimkit_schema::Registry::core();
+        let rs = registry
+            .resource_type_by_endpoint("/Users")
+            .unwrap()
+            .clone();
+        let store = MemoryStore::new();
+        let tenant = TenantId::default();
+        let poisoned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store.write(&tenant, &rs, |_| -> Result<(), StoreError> {
+                panic!("a bug under the write lock")
+            });
+        }));
+        assert!(poisoned.is_err());
+        assert!(store.partitions.is_poisoned());
+        let user = Resource::from_map(
+            serde_json::json!({"userName": "after"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let created = store.create(&tenant, &rs, user).await.unwrap();
+        assert!(
+            store
+                .get(&tenant, &rs, &created.id)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }

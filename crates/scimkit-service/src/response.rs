@@ -142,8 +142,47 @@ pub(crate) fn error(e: &ScimError, headers: &ErrorHeaders) -> Response<Bytes> {
     r
 }
 
-/// A SCIM error as a response, for adapters that fail before the engine
-/// runs (a body over the limit: `413`).
+/// A SCIM error as a response, for adapters and serve loops that fail
+/// before the engine runs (a whole-request timeout: `503`).
 pub fn error_response(e: &ScimError) -> Response<Bytes> {
     error(e, &ErrorHeaders::default())
+}
+
+/// Why an adapter could not read a request body (see `docs/ADAPTERS.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// The body is longer than the limit (declared or counted): `413`
+    /// (RFC 9110 §15.5.14).
+    TooLarge,
+    /// The body did not arrive within the server's body-read timeout: `408`
+    /// (RFC 9110 §15.5.9).
+    TimedOut,
+    /// The connection failed or the framing broke while reading (a client
+    /// that went away): `400`. The client usually never sees it.
+    Unreadable,
+}
+
+/// The one SCIM error response for a body that could not be read; `limit`
+/// is the byte limit that applied (from [`crate::Admission::body_limit`]).
+/// Every response here carries `Connection: close`: the rest of the body
+/// is unread, so the connection cannot carry another request.
+pub fn body_error_response(e: BodyError, limit: usize) -> Response<Bytes> {
+    let err = match e {
+        BodyError::TooLarge => ScimError::new(
+            413,
+            None,
+            format!("the request body is larger than the limit of {limit} bytes"),
+        ),
+        BodyError::TimedOut => ScimError::new(
+            408,
+            None,
+            "the request body did not arrive in time; send it without pauses",
+        ),
+        BodyError::Unreadable => ScimError::bad_request("the request body could not be read"),
+    };
+    let mut r = error(&err, &ErrorHeaders::default());
+    r.headers_mut()
+        .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    r
 }

@@ -1,6 +1,7 @@
 //! The command line: `serve` (the default) and `tenant …`.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use scimkit_schema::Profile;
@@ -58,9 +59,26 @@ pub(crate) struct Global {
     /// The public origin clients reach this server at, when it differs from
     /// `--bind` (behind a tunnel or reverse proxy), e.g.
     /// `https://scim.example.com`. Used in printed Tenant URLs, `Location`
-    /// headers and `meta.location`.
+    /// headers and `meta.location`. Without it, the bound address is used
+    /// (never a client's `Host` header, unless `--trust-host-header`).
     #[arg(long, global = true, env = "SCIMKIT_BASE_URL")]
     pub(crate) base_url: Option<String>,
+
+    /// Build `Location` and `meta.location` from each request's `Host`
+    /// header instead of `--base-url` or the bound address. Only behind a
+    /// proxy that sets `Host` itself: otherwise any client chooses the URLs
+    /// the server hands out.
+    #[arg(long, global = true, env = "SCIMKIT_TRUST_HOST_HEADER")]
+    pub(crate) trust_host_header: bool,
+
+    /// Build `Location` and `meta.location` from `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` (falling back to `Host`). Only behind a reverse
+    /// proxy that sets (and overwrites) them.
+    #[arg(long, global = true, env = "SCIMKIT_TRUST_FORWARDED_HEADERS")]
+    pub(crate) trust_forwarded_headers: bool,
+
+    #[command(flatten)]
+    pub(crate) limits: ServeLimits,
 
     /// Which leniencies are on: `strict` (RFC 7643/7644 to the letter),
     /// `interoperable` (everything Entra ID and Okta are known to send),
@@ -129,6 +147,87 @@ pub(crate) struct Global {
 /// A duration in whole milliseconds (for flag defaults).
 fn duration_ms(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The serve loop's limits (`scimkit_axum::ServeOptions`); durations like
+/// `10s`, `500ms`, `2m`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeLimits {
+    /// How long a request head (request line and headers) may take before
+    /// the connection is closed [default: 10s].
+    #[arg(long, global = true, env = "SCIMKIT_HEADER_TIMEOUT", value_parser = parse_timeout)]
+    pub(crate) header_timeout: Option<Duration>,
+
+    /// How long a request body may take after its head (`408` beyond)
+    /// [default: 20s].
+    #[arg(long, global = true, env = "SCIMKIT_BODY_TIMEOUT", value_parser = parse_timeout)]
+    pub(crate) body_timeout: Option<Duration>,
+
+    /// How long one request may take in all (`503` beyond, the work is
+    /// cancelled) [default: 30s].
+    #[arg(long, global = true, env = "SCIMKIT_REQUEST_TIMEOUT", value_parser = parse_timeout)]
+    pub(crate) request_timeout: Option<Duration>,
+
+    /// How long a kept-alive connection may wait for its next request
+    /// [default: 60s].
+    #[arg(long, global = true, env = "SCIMKIT_IDLE_TIMEOUT", value_parser = parse_timeout)]
+    pub(crate) idle_timeout: Option<Duration>,
+
+    /// How long a response may wait for the client to read it before the
+    /// connection is closed [default: 30s].
+    #[arg(long, global = true, env = "SCIMKIT_WRITE_TIMEOUT", value_parser = parse_timeout)]
+    pub(crate) write_timeout: Option<Duration>,
+
+    /// How many connections are served at once; beyond it, accepting waits
+    /// [default: 1024].
+    #[arg(long, global = true, env = "SCIMKIT_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_connections: Option<u32>,
+}
+
+impl ServeLimits {
+    /// The serve loop's options.
+    pub(crate) fn options(&self) -> scimkit_axum::ServeOptions {
+        let mut o = scimkit_axum::ServeOptions::default();
+        if let Some(d) = self.header_timeout {
+            o = o.with_header_timeout(d);
+        }
+        if let Some(d) = self.body_timeout {
+            o = o.with_body_timeout(d);
+        }
+        if let Some(d) = self.request_timeout {
+            o = o.with_request_timeout(d);
+        }
+        if let Some(d) = self.idle_timeout {
+            o = o.with_idle_timeout(d);
+        }
+        if let Some(d) = self.write_timeout {
+            o = o.with_write_timeout(d);
+        }
+        if let Some(n) = self.max_connections {
+            o = o.with_max_connections(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        o
+    }
+}
+
+/// `10s`, `500ms`, `2m`: a positive whole number and a unit.
+pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 10s, 500ms or 2m"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(format!("{s:?}: the unit must be ms, s or m (e.g. 10s)")),
+    };
+    if d.is_zero() {
+        return Err(format!("{s:?}: a timeout must be positive"));
+    }
+    Ok(d)
 }
 
 /// What to do.
@@ -337,7 +436,7 @@ mod tests {
 
     use std::time::Duration;
 
-    use super::{MAX_KEEP_OLD_FOR, parse_duration};
+    use super::{MAX_KEEP_OLD_FOR, parse_duration, parse_timeout};
 
     #[test]
     fn auth_cache_flags() {
@@ -392,6 +491,23 @@ mod tests {
             "99999999999999999999d",
         ] {
             assert!(parse_duration(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn timeouts() {
+        let cases: &[(&str, Option<Duration>)] = &[
+            ("10s", Some(Duration::from_secs(10))),
+            ("300ms", Some(Duration::from_millis(300))),
+            ("2m", Some(Duration::from_secs(120))),
+            ("0s", None),
+            ("10", None),
+            ("s", None),
+            ("1h", None),
+            ("-1s", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(parse_timeout(s).ok(), *want, "{s}");
         }
     }
 }

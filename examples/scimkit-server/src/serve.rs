@@ -6,6 +6,7 @@
 //! database connections close (SQLite checkpoints its WAL into the file).
 
 use std::io::Write as _;
+use std::net::SocketAddr;
 
 use scimkit_schema::Profile;
 use scimkit_service::redact::Redactor;
@@ -19,8 +20,14 @@ use crate::cli::Global;
 use crate::events::LogSink;
 use crate::tenant_admin;
 
-/// The engine's configuration for these options.
-pub(crate) fn config(global: &Global) -> Result<Config, String> {
+/// The engine's configuration for these options, serving at `bound`, or
+/// why the options are unusable (Argon2 parameters).
+///
+/// `Location` and `meta.location` use `--base-url`, else the bound address;
+/// a client's `Host` or `X-Forwarded-*` headers only with
+/// `--trust-host-header` / `--trust-forwarded-headers` (issue 11: a client
+/// sending `Host: evil.example` must not choose the URLs handed out).
+pub(crate) fn config(global: &Global, bound: SocketAddr) -> Result<Config, String> {
     let pw = &global.passwords;
     let mut config = Config::default()
         .with_password_storage(pw.storage()?)
@@ -40,15 +47,17 @@ pub(crate) fn config(global: &Global) -> Result<Config, String> {
         .with_patch_max_operations(global.patch_max_operations)
         .with_patch_max_values_per_operation(global.patch_max_values)
         .with_max_list_scan(global.max_list_scan);
-    if let Some(base) = &global.base_url {
-        config = config.with_public_origin(base.as_str());
+    let trust_request = global.trust_host_header || global.trust_forwarded_headers;
+    if global.base_url.is_some() || !trust_request {
+        config = config.with_public_origin(global.origin(bound));
     }
-    Ok(config)
+    Ok(config.with_trust_forwarded_headers(global.trust_forwarded_headers))
 }
 
 /// Serves until a shutdown signal, then closes the store.
 pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> {
-    let config = config(global)?;
+    // Unusable options stop the start before anything listens.
+    global.passwords.storage()?;
     let listener = TcpListener::bind(global.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", global.bind))?;
@@ -72,6 +81,17 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         println!();
     }
 
+    let config = config(global, bound)?;
+    if bound.ip().is_unspecified()
+        && global.base_url.is_none()
+        && !global.trust_host_header
+        && !global.trust_forwarded_headers
+    {
+        tracing::warn!(
+            %bound,
+            "Location headers will name http://{bound}; set --base-url to the address clients use"
+        );
+    }
     let body_limit = config.body_limit();
     let service = ScimService::builder()
         .store(store.clone())
@@ -94,9 +114,9 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let _ = std::io::stdout().flush();
     tracing::info!(%bound, %origin, profile = ?global.profile, "serving SCIM");
 
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let options = global.limits.options();
+    tracing::debug!(?options, "serve limits");
+    let served = scimkit_axum::serve_with_shutdown(listener, app, options, shutdown_signal()).await;
     tracing::info!("stopped accepting; closing the database");
     store.close().await;
     tracing::info!("database closed");
@@ -141,7 +161,7 @@ mod tests {
     #[test]
     fn patch_budget_flags() {
         let cli = Cli::try_parse_from(["scimkit-server"]).unwrap();
-        let c = super::config(&cli.global).unwrap();
+        let c = super::config(&cli.global, "127.0.0.1:8080".parse().unwrap()).unwrap();
         assert_eq!(c.patch_max_operations, 10_000);
         assert_eq!(c.patch_max_values_per_operation, 10_000);
         let cli = Cli::try_parse_from([
@@ -152,7 +172,7 @@ mod tests {
             "40000",
         ])
         .unwrap();
-        let c = super::config(&cli.global).unwrap();
+        let c = super::config(&cli.global, "127.0.0.1:8080".parse().unwrap()).unwrap();
         assert_eq!(c.patch_max_operations, 50);
         assert_eq!(c.patch_max_values_per_operation, 40_000);
     }

@@ -34,3 +34,28 @@ async fn serve(service: ScimService) -> String {
 async fn conformance() {
     scimkit_service::conformance::run(serve).await;
 }
+
+/// Issue 11: an unauthenticated client that sends the head of a
+/// 1,000,000-byte POST and no body gets `401` at once; the body is never read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unauthenticated_head_gets_401_without_the_body() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let config = scimkit_service::conformance::main_config().with_max_body_size(2_000_000);
+    let origin = serve(scimkit_service::conformance::service(config).await).await;
+    let addr = origin.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        b"POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Type: application/scim+json\r\n\
+          Content-Length: 1000000\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(2), s.read(&mut buf))
+        .await
+        .expect("no response to a bodiless head")
+        .unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(head.starts_with("HTTP/1.1 401"), "{head}");
+}

@@ -12,6 +12,7 @@ mod crash;
 mod harness;
 mod limits;
 mod logs;
+mod network;
 mod nul;
 mod passwords;
 mod replay;
