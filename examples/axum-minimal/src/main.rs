@@ -24,6 +24,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = axum::Router::new().merge(scimkit::axum::router(service));
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("SCIM at http://{addr}/scim/v2");
-    axum::serve(listener, app).await?;
+    // scimkit's serve loop, not axum::serve: header, body, request and idle
+    // timeouts, a connection cap, and raw `"` in query strings (Entra ID's
+    // SCIM Validator sends them) answered instead of refused.
+    scimkit::axum::serve(listener, app).await?;
     Ok(())
 }
