@@ -45,6 +45,18 @@ const INLINE_STEPS: u32 = 20_000;
 /// How often (in steps) the progress handler runs.
 const STEP_CHECK: i32 = 1_000;
 
+/// A tenant's credentials row: id, name, created, token rotated, token
+/// digest, the previous digest and until when it is accepted.
+pub(crate) type TenantRow = (
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    String,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
 /// Read-only connections to one database file, opened on demand and kept
 /// (up to `keep`) for reuse.
 #[derive(Debug, Clone)]
@@ -254,6 +266,39 @@ impl Readers {
         })
         .await
         .map_err(|e| DbError::Db(format!("read task failed: {e}")))?
+    }
+
+    /// The credentials row of tenant `id` (`SELECT id, name, created,
+    /// token_rotated, token_sha256, old_token_sha256, old_token_expires`),
+    /// read on a reader on the calling thread: authentication runs on every
+    /// request, and a round trip through sqlx's connection thread costs
+    /// about 25 times as much (docs/BENCHMARKS.md, "SQL store").
+    pub(crate) async fn tenant_credentials(&self, id: &str) -> Result<Option<TenantRow>, DbError> {
+        let id = id.to_owned();
+        self.run(move |c| {
+            let mut st = c
+                .prepare_cached(
+                    "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
+                     old_token_expires FROM tenants WHERE id = ?1",
+                )
+                .map_err(db_err)?;
+            let mut rows = st.query([&id]).map_err(db_err)?;
+            let Some(r) = rows.next().map_err(db_err)? else {
+                return Ok(None);
+            };
+            let text = |i: usize| r.get::<_, String>(i).map_err(db_err);
+            let expires = r.get::<_, Option<String>>(6).map_err(db_err)?;
+            Ok(Some((
+                text(0)?,
+                text(1)?,
+                time(&text(2)?)?,
+                time(&text(3)?)?,
+                text(4)?,
+                r.get::<_, Option<String>>(5).map_err(db_err)?,
+                expires.as_deref().map(time).transpose()?,
+            )))
+        })
+        .await
     }
 
     /// Reads one resource (with its members when `with_members`).

@@ -170,16 +170,29 @@ impl Tenants {
     /// connection (never SQLite's single writer): what an authenticator
     /// checks a bearer token against.
     pub async fn credentials(&self, id: &str) -> Result<Option<Credentials>, SqlError> {
-        let row: Option<RowWithTokens> = on_reader!(self, |pool, sql| {
-            sqlx::query_as(&sql(
-                "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
+        #[cfg(feature = "sqlite")]
+        let fast = match &self.backend {
+            Backend::Sqlite {
+                readers: Some(r), ..
+            } => Some(r.tenant_credentials(id).await?),
+            _ => None,
+        };
+        #[cfg(not(feature = "sqlite"))]
+        let fast: Option<Option<RowWithTokens>> = None;
+        let row: Option<RowWithTokens> = if let Some(row) = fast {
+            row
+        } else {
+            on_reader!(self, |pool, sql| {
+                sqlx::query_as(&sql(
+                    "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
                  old_token_expires FROM tenants WHERE id = $1",
-            ))
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(err)?
-        });
+                ))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(err)?
+            })
+        };
         Ok(
             row.and_then(|(id, name, created, rotated, hex, old, expires)| {
                 let token = TokenHash::from_hex(&hex)?;
