@@ -9,7 +9,7 @@
 //! `returned: never` attributes (`password`, also inside PATCH operations
 //! and Bulk data) never reach the log.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use axum::body::Body;
@@ -17,7 +17,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
-use scimkit_schema::ScimError;
+use futures_util::StreamExt;
 use scimkit_service::redact::{self, Redactor};
 
 /// What the access log writes.
@@ -56,33 +56,44 @@ pub(crate) async fn log_request(
     let path = req.uri().path().to_owned();
     let tenant = tenant_of(&path).to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let req = if opts.bodies {
+    // With `--log-bodies` the request body is logged as the engine read it,
+    // after the response: reading it here, ahead of the engine, would read
+    // the bodies of requests the engine refuses from their head (no token,
+    // too large), which head-first admission exists to avoid.
+    let (req, seen) = if opts.bodies {
         let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, opts.body_limit).await {
-            Ok(b) => b,
-            Err(_) => {
-                let e = ScimError::new(
-                    413,
-                    None,
-                    format!("the request body is larger than {} bytes", opts.body_limit),
-                );
-                return scimkit_service::error_response(&e).map(Body::from);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let tap = seen.clone();
+        let limit = opts.body_limit;
+        let stream = body.into_data_stream().map(move |chunk| {
+            if let Ok(c) = &chunk {
+                let mut s = tap.lock().unwrap_or_else(PoisonError::into_inner);
+                let room = limit.saturating_sub(s.len());
+                s.extend_from_slice(&c[..c.len().min(room)]);
             }
-        };
+            chunk
+        });
+        let headers = redact::redact_headers(&parts.headers);
+        (
+            Request::from_parts(parts, Body::from_stream(stream)),
+            Some((headers, seen)),
+        )
+    } else {
+        (req, None)
+    };
+    let resp = next.run(req).await;
+    if let Some((headers, seen)) = seen {
+        let bytes = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
         tracing::info!(
             %method,
             path,
             query = redact::redact_query(&query),
             tenant,
-            headers = redact::redact_headers(&parts.headers),
+            headers,
             body = opts.redactor.redact_body(&bytes),
             "request"
         );
-        Request::from_parts(parts, Body::from(bytes))
-    } else {
-        req
-    };
-    let resp = next.run(req).await;
+    }
     let status = resp.status().as_u16();
     let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     if status < 400 && !opts.bodies {

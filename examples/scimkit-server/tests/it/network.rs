@@ -170,3 +170,27 @@ fn serve_flags_are_checked() {
         assert_eq!(out.status.success(), *ok, "{args:?}");
     }
 }
+
+/// Head-first admission holds with `--log-bodies` too: the access log
+/// records the body as the engine read it, so an unauthenticated request
+/// that declares a 1,000,000-byte body and sends none gets `401` at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_bodies_keeps_head_first_admission() {
+    for extra in [&[][..], &["--log-bodies"][..]] {
+        let (_db, server, path, _token) = start(extra);
+        let head = format!(
+            "POST {path}/Users HTTP/1.1\r\nHost: x\r\nContent-Type: application/scim+json\r\n\
+             Content-Length: 1000000\r\n\r\n"
+        );
+        let addr = server.origin.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("{extra:?}: no answer while the body is withheld"))
+            .unwrap();
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(text.starts_with("HTTP/1.1 401"), "{extra:?}: {text}");
+    }
+}
