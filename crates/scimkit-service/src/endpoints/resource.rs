@@ -18,7 +18,7 @@ use crate::etag::{self, Conditions};
 use crate::password::{self, Write};
 use crate::request::{self, Query};
 use crate::response::{self, Outcome};
-use crate::service::Cx;
+use crate::context::Cx;
 use crate::{EventKind, Fetch, StoreError, StoredResource};
 
 /// How often a write retries after losing a compare-and-swap race; the
