@@ -17,7 +17,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
-use scimkit_schema::ScimError;
+use scimkit_service::BodyError;
 use scimkit_service::redact::{self, Redactor};
 
 /// What the access log writes.
@@ -61,12 +61,10 @@ pub(crate) async fn log_request(
         let bytes = match axum::body::to_bytes(body, opts.body_limit).await {
             Ok(b) => b,
             Err(_) => {
-                let e = ScimError::new(
-                    413,
-                    None,
-                    format!("the request body is larger than {} bytes", opts.body_limit),
-                );
-                return scimkit_service::error_response(&e).map(Body::from);
+                // The engine's one 413 body (and `Connection: close`: the
+                // rest of the body is unread).
+                return scimkit_service::body_error_response(BodyError::TooLarge, opts.body_limit)
+                    .map(Body::from);
             }
         };
         tracing::info!(
