@@ -355,3 +355,42 @@ pub(crate) async fn delete(
     cx.svc.events.publish(event).await;
     Ok(response::empty(204, None))
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt as _;
+
+    use super::*;
+
+    /// `until_won` over attempts that lose `losses` races, then end with `last`;
+    /// returns its answer (status) and how many attempts ran.
+    fn check(losses: usize, last: Result<u8, u16>) -> (Result<u8, u16>, usize) {
+        let mut calls = 0;
+        let r = until_won("x", || {
+            calls += 1;
+            let out = if calls <= losses {
+                Ok(None)
+            } else {
+                last.map(Some)
+                    .map_err(|s| Failure::from(ScimError::new(s, None, "e")))
+            };
+            async move { out }
+        })
+        .now_or_never()
+        .expect("ready");
+        (r.map_err(|f| f.error.status), calls)
+    }
+
+    #[test]
+    fn retries_lost_races_then_gives_up_with_409() {
+        for (losses, last, want, calls) in [
+            (0, Ok(7), Ok(7), 1),
+            (3, Ok(7), Ok(7), 4),
+            (RETRIES - 1, Ok(7), Ok(7), RETRIES),
+            (RETRIES, Ok(7), Err(409), RETRIES),
+            (2, Err(412), Err(412), 3),
+        ] {
+            assert_eq!(check(losses, last), (want, calls), "{losses} losses");
+        }
+    }
+}
