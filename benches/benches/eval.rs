@@ -15,8 +15,8 @@
 //! - `eval/100k_users/and_or`: `active eq true and (title pr or urn:…:department eq "Sales")`
 //!   (no bar).
 //!
-//! Each runs four ways: `matches` and `select` on the `Resource`s, and
-//! `flat` (`matches_flat`) and `select_flat` on each user's `FlatResource`
+//! Each runs three ways: `matches` on the `Resource`s, and `flat`
+//! (`matches_flat`) and `select_flat` on each user's `FlatResource`
 //! (what `MemoryStore` scans). `eval/flat_build` is the cost of making the
 //! `FlatResource`s.
 
@@ -147,7 +147,6 @@ fn bench_users(c: &mut Criterion) {
                 assert_eq!(count, *want, "{text}");
             }
             assert!(count > 0 && count < USERS, "{text}: {count} matches");
-            assert_eq!(compiled.select(&users).count(), count, "{text}");
             let flat = flats.iter().filter(|f| compiled.matches_flat(f)).count();
             assert_eq!(flat, count, "{text}");
             assert_eq!(compiled.select_flat(&flats).count(), count, "{text}");
@@ -172,10 +171,6 @@ fn bench_users(c: &mut Criterion) {
                         .filter(|u| compiled.matches(u))
                         .count()
                 })
-            });
-            // `select`: the same, in batches with the data fetched ahead.
-            g.bench_function(format!("{name}/select"), |b| {
-                b.iter(|| compiled.select(black_box(slice)).count())
             });
             // `select_flat`: batches of `FlatResource`s, fetched ahead.
             g.bench_function(format!("{name}/select_flat"), |b| {

@@ -160,24 +160,13 @@ impl CompiledFilter {
         flat::eval(&self.root, flat)
     }
 
-    /// The resources of `resources` that match, in order.
+    /// The items of `items` whose [`FlatResource`] matches, in order.
     ///
-    /// Equivalent to `resources.filter(|r| self.matches(r))`, and faster on
-    /// large collections that do not fit in the CPU caches: resources are
-    /// taken in small batches and the data the filter reads is fetched for
-    /// the whole batch before any of it is evaluated (see
-    /// `docs/BENCHMARKS.md`, "Filter evaluation").
-    pub fn select<'f, 'r, I>(&'f self, resources: I) -> impl Iterator<Item = &'r Resource> + 'f
-    where
-        I: IntoIterator<Item = &'r Resource>,
-        I::IntoIter: 'f,
-        'r: 'f,
-    {
-        batch::Select::new(&self.root, resources.into_iter())
-    }
-
-    /// The items of `items` whose [`FlatResource`] matches, in order: the
-    /// [`CompiledFilter::select`] of flat resources. `T` is the store's own
+    /// Equivalent to `items.filter(|t| self.matches_flat(t.as_ref()))`, and
+    /// faster on large collections that do not fit in the CPU caches: items
+    /// are taken in small batches and the lines the filter reads first are
+    /// fetched for the whole batch before any of it is evaluated (see
+    /// `docs/BENCHMARKS.md`, "Filter evaluation"). `T` is the store's own
     /// record (anything that is [`AsRef<FlatResource>`], `FlatResource`
     /// itself included), so a store gets its records back.
     pub fn select_flat<'f, 'r, T, I>(&'f self, items: I) -> impl Iterator<Item = &'r T> + 'f

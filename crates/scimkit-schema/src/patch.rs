@@ -5,10 +5,12 @@
 //! [`run`] is the whole pipeline a server runs (budgets, [`apply`], then
 //! validation of the result); [`apply`] is the application step alone.
 //!
-//! A request applies all its operations or none: changes are recorded in an
-//! undo log and rolled back when an operation fails (no clone of the
-//! resource). The [`PatchOutcome`] says what changed, so a store can skip
-//! the write and `meta.version` moves only on a real change.
+//! A request applies all its operations or none: [`apply`] records changes
+//! in an undo log and rolls them back when an operation fails, so it never
+//! copies the resource it patches in place; [`run`] patches one copy of the
+//! original (which validation compares the result with). The
+//! [`PatchOutcome`] says what changed, so a store can skip the write and
+//! `meta.version` moves only on a real change.
 //!
 //! The leniencies of [`Compat`] that concern PATCH (operation names in any
 //! case, `"True"`/`"False"` booleans, creating a value on a filter miss,

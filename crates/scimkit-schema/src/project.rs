@@ -42,11 +42,14 @@
 //! # Ok::<(), scimkit_schema::ScimError>(())
 //! ```
 
+mod hidden;
 mod shape;
 
 use scimkit_filter::{AttrPath, ParseOptions, parse_attr_path};
 
 use crate::{Resource, ResourceSchema, ScimError};
+
+pub use hidden::DefaultHidden;
 
 /// Which attributes a response carries: the parsed `attributes` or
 /// `excludedAttributes` list (at most one of them is non-empty).

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::project::DefaultHidden;
 use scimkit_filter::AttrPath;
 
 use crate::{
@@ -93,6 +94,8 @@ pub struct ResourceSchema {
     resource_type: ResourceType,
     base: Arc<Schema>,
     extensions: Vec<(Arc<Schema>, bool)>,
+    /// What the default projection leaves out, derived from the schemas.
+    hidden: DefaultHidden,
 }
 
 impl ResourceSchema {
@@ -102,11 +105,24 @@ impl ResourceSchema {
         base: Arc<Schema>,
         extensions: Vec<(Arc<Schema>, bool)>,
     ) -> Self {
+        let hidden = DefaultHidden::of(
+            &base.attributes,
+            extensions
+                .iter()
+                .map(|(s, _)| (s.id.as_str(), s.attributes.as_slice())),
+        );
         ResourceSchema {
             resource_type,
             base,
             extensions,
+            hidden,
         }
+    }
+
+    /// The attributes the default projection leaves out (`returned: never`
+    /// or `request`, RFC 7643 §2.2), computed once when the schema is built.
+    pub fn hidden_by_default(&self) -> &DefaultHidden {
+        &self.hidden
     }
 
     /// The resource type definition.

@@ -7,5 +7,3 @@ mod membership;
 mod notify;
 mod render;
 pub(crate) mod resource;
-
-pub(crate) use render::Hidden;

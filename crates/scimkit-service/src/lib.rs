@@ -58,6 +58,7 @@ mod blocking;
 mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod context;
 mod endpoints;
 pub mod etag;
 mod events;

@@ -42,7 +42,7 @@ use scimkit_schema::{
 use serde_json::{Map, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::service::Cx;
+use crate::context::Cx;
 
 /// Argon2 memory cost by default, in KiB (19 MiB: OWASP's recommended
 /// minimum for Argon2id with 2 iterations).

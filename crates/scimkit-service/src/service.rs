@@ -4,7 +4,6 @@
 
 mod admission;
 mod builder;
-mod context;
 mod dispatch;
 
 use std::panic::AssertUnwindSafe;
@@ -15,16 +14,16 @@ use bytes::Bytes;
 use futures_util::FutureExt as _;
 use http::request::Parts;
 use http::{Request, Response};
-use scimkit_schema::{Registry, ResourceSchema, ScimError};
+use scimkit_schema::{Registry, ScimError};
 use tracing::Instrument;
 
 pub use admission::Admission;
 pub use builder::{BuildError, ScimServiceBuilder};
-pub(crate) use context::Cx;
 
+use crate::context::{Cx, Inner};
 use crate::response::{self, BodyError, ErrorHeaders, Failure, body_error_response};
 use crate::route::{self, Route};
-use crate::{AuthError, AuthRequest, Authenticator, Config, EventSink, Principal, ResourceStore};
+use crate::{AuthError, AuthRequest, Config, Principal};
 
 /// The SCIM protocol engine: turns an `http::Request<Bytes>` into an
 /// `http::Response<Bytes>`. Cheap to clone (shared state).
@@ -33,38 +32,11 @@ pub struct ScimService {
     inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) registry: Registry,
-    pub(crate) store: Arc<dyn ResourceStore>,
-    pub(crate) auth: Arc<dyn Authenticator>,
-    pub(crate) events: Arc<dyn EventSink>,
-    pub(crate) config: Config,
-    /// Per resource type (registry order), what the default projection hides.
-    pub(crate) hidden: Vec<crate::endpoints::Hidden>,
-}
-
 impl std::fmt::Debug for ScimService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScimService")
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
-    }
-}
-
-impl Inner {
-    /// The resource type served at `endpoint` (`Users`).
-    pub(crate) fn resource_type(&self, endpoint: &str) -> Option<&Arc<ResourceSchema>> {
-        self.registry.resource_type_by_endpoint(endpoint)
-    }
-
-    /// What the default projection hides for `rs`.
-    pub(crate) fn hidden(&self, rs: &ResourceSchema) -> &crate::endpoints::Hidden {
-        static NONE: std::sync::OnceLock<crate::endpoints::Hidden> = std::sync::OnceLock::new();
-        self.registry
-            .resource_types()
-            .position(|r| r.name() == rs.name())
-            .and_then(|i| self.hidden.get(i))
-            .unwrap_or_else(|| NONE.get_or_init(crate::endpoints::Hidden::default))
     }
 }
 

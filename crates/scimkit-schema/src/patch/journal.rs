@@ -2,12 +2,22 @@
 //! "each operation … SHALL be applied in sequence … if any operation fails,
 //! the resource SHALL NOT be modified"), and the change record.
 //!
-//! Instead of cloning the resource before the first operation, each change
-//! records just enough to undo itself: the previous value of a top-level
-//! attribute (moved out, or cloned once per attribute), or, for appends to
-//! and removals from multi-valued attributes such as a group's `members`,
-//! only the old length or the removed element. A failing request replays
-//! the log backwards.
+//! Each change records just enough to undo itself: the previous value of a
+//! top-level attribute (moved out, or cloned once per attribute), or, for
+//! appends to and removals from multi-valued attributes such as a group's
+//! `members`, only the old length or the removed element. A failing request
+//! replays the log backwards.
+//!
+//! Why a log and not a copy: [`super::apply`] patches a resource the caller
+//! owns, in place, and promises to leave it as it was on error; the log
+//! makes that cost what the request touched, not the size of the resource.
+//! The server does not rely on the rollback: [`super::run`] (what
+//! `scimkit-service` and `scimkit patch apply` call) clones the stored
+//! resource once, because the store's copy is shared and validation of the
+//! result compares it with the original (`RequestKind::PatchResult`), and
+//! drops the clone on error. There the log earns its keep as the change
+//! record ([`Journal::changed`], the members added and removed), which
+//! drives the no-op check (version kept) and the provisioning events.
 
 use std::borrow::Cow;
 use std::collections::HashSet;

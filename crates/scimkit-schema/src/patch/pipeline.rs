@@ -120,7 +120,9 @@ pub struct Patched {
     pub outcome: PatchOutcome,
 }
 
-/// The whole PATCH pipeline on a copy of `original`: the budgets of
+/// The whole PATCH pipeline on a copy of `original` (the one clone of a
+/// PATCH: `original` stays for the checks of [`RequestKind::PatchResult`],
+/// and a server's stored copy is shared): the budgets of
 /// `limits`, then [`apply`] (all operations or none), then, when anything
 /// changed, [`validate`] with [`RequestKind::PatchResult`] under `compat`
 /// (a PATCH that removes `userName` is `400 invalidValue`, "required

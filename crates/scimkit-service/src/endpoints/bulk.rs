@@ -20,10 +20,10 @@ use scimkit_schema::messages::{
 use serde_json::Value;
 
 use super::resource;
+use crate::context::Cx;
 use crate::request::Query;
 use crate::response::{self, Outcome};
 use crate::route::{self, Route};
-use crate::service::Cx;
 
 const PREFIX: &str = "bulkId:";
 

@@ -9,9 +9,9 @@ use scimkit_schema::views::Meta;
 use scimkit_schema::{RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, ScimError};
 use serde_json::{Map, Value};
 
+use crate::context::Cx;
 use crate::request::Query;
 use crate::response::{self, Outcome};
-use crate::service::Cx;
 
 fn no_filter(query: &Query) -> Result<(), ScimError> {
     if query.get("filter").is_some() {

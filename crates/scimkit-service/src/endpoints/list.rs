@@ -15,9 +15,9 @@ use scimkit_schema::project::Projection;
 use scimkit_schema::{Compat, ResourceSchema, ScimError};
 
 use super::render::{Rendered, projection, render};
+use crate::context::Cx;
 use crate::request::Query;
 use crate::response::{self, Outcome};
-use crate::service::Cx;
 use crate::{Fetch, ListQuery, SortSpec, StoredResource, finish_list};
 
 /// The parameters of a query, however they came.

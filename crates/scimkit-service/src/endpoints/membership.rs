@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 use super::notify;
-use crate::service::Cx;
+use crate::context::Cx;
 use crate::{EventKind, MEMBER_CHECK_CHUNK, Member, StoredResource};
 
 /// A membership-only PATCH.

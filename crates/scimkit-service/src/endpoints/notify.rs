@@ -2,7 +2,7 @@
 
 use scimkit_schema::{Resource, get_ci};
 
-use crate::service::Cx;
+use crate::context::Cx;
 use crate::{EventKind, ProvisioningEvent, StoredResource};
 
 /// Publishes `kinds` for `stored`, in order.

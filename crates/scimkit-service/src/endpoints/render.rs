@@ -7,15 +7,13 @@
 //! `meta.location` written on the way, instead of being rebuilt.
 
 use scimkit_schema::project::{Projection, project};
-use scimkit_schema::{
-    AttributeDef, Resource, ResourceSchema, Returned, ScimError, common_attributes, get_ci,
-};
+use scimkit_schema::{ResourceSchema, ScimError};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::StoredResource;
+use crate::context::Cx;
 use crate::request::Query;
-use crate::service::Cx;
 
 /// The `attributes` / `excludedAttributes` query parameters.
 pub(crate) fn projection(cx: &Cx<'_>, query: &Query) -> Result<Projection, ScimError> {
@@ -45,7 +43,7 @@ pub(crate) fn render<'a>(
     projection: &Projection,
 ) -> Rendered<'a> {
     let location = cx.location(rs, &stored.id);
-    if projection.is_default() && !cx.svc.hidden(rs).present_in(&stored.resource) {
+    if projection.is_default() && !rs.hidden_by_default().present_in(&stored.resource) {
         return Rendered::Direct { stored, location };
     }
     let mut v = project(&stored.resource, rs, projection);
@@ -110,67 +108,5 @@ impl Serialize for WithLocation<'_> {
         }
         m.serialize_entry("location", self.location)?;
         m.end()
-    }
-}
-
-/// The attributes of one resource type that the default projection leaves
-/// out: `(extension URI, attribute, sub-attribute)`.
-#[derive(Debug, Default)]
-pub(crate) struct Hidden {
-    paths: Vec<(Option<String>, String, Option<String>)>,
-}
-
-fn hides(a: &AttributeDef) -> bool {
-    matches!(a.returned, Returned::Never | Returned::Request)
-}
-
-impl Hidden {
-    pub(crate) fn of(rs: &ResourceSchema) -> Hidden {
-        let mut paths = Vec::new();
-        let mut add = |ext: Option<&str>, attrs: &[AttributeDef]| {
-            for a in attrs {
-                if hides(a) {
-                    paths.push((ext.map(str::to_owned), a.name.clone(), None));
-                }
-                for sub in a.sub_attributes.iter().filter(|s| hides(s)) {
-                    paths.push((
-                        ext.map(str::to_owned),
-                        a.name.clone(),
-                        Some(sub.name.clone()),
-                    ));
-                }
-            }
-        };
-        add(None, common_attributes());
-        add(None, &rs.base().attributes);
-        for (ext, _) in rs.extensions() {
-            add(Some(&ext.id), &ext.attributes);
-        }
-        Hidden { paths }
-    }
-
-    /// Whether `r` holds any hidden attribute.
-    fn present_in(&self, r: &Resource) -> bool {
-        let root = r.as_map();
-        self.paths.iter().any(|(ext, name, sub)| {
-            let container = match ext {
-                None => Some(root),
-                Some(uri) => get_ci(root, uri).and_then(|(_, v)| v.as_object()),
-            };
-            let Some(value) = container.and_then(|c| get_ci(c, name)).map(|(_, v)| v) else {
-                return false;
-            };
-            match sub {
-                None => true,
-                Some(sub) => match value {
-                    Value::Object(o) => get_ci(o, sub).is_some(),
-                    Value::Array(items) => items
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .any(|o| get_ci(o, sub).is_some()),
-                    _ => false,
-                },
-            }
-        })
     }
 }

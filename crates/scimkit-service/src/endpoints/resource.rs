@@ -14,11 +14,11 @@ use super::membership;
 use super::notify::{self, change_events, diff_attributes};
 use super::render::{projection, render};
 use crate::blocking::offload;
+use crate::context::Cx;
 use crate::etag::{self, Conditions};
 use crate::password::{self, Write};
 use crate::request::{self, Query};
-use crate::response::{self, Outcome};
-use crate::service::Cx;
+use crate::response::{self, Failure, Outcome};
 use crate::{EventKind, Fetch, StoreError, StoredResource};
 
 /// How often a write retries after losing a compare-and-swap race; the
@@ -26,6 +26,38 @@ use crate::{EventKind, Fetch, StoreError, StoredResource};
 /// write without them (or with `If-Match: *`) retries, and one whose
 /// `If-Match` named the version that lost gets `412`.
 const RETRIES: usize = 64;
+
+/// Runs one compare-and-swap write `attempt` (read, check the conditional
+/// headers, write at the version read) until it does not lose a race:
+/// `Ok(None)` is a lost race, tried again up to [`RETRIES`] times, then
+/// `409`. `replace`, `patch` and `delete` share it.
+async fn until_won<T, F, Fut>(id: &str, mut attempt: F) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, Failure>>,
+{
+    for _ in 0..RETRIES {
+        if let Some(done) = attempt().await? {
+            return Ok(done);
+        }
+    }
+    Err(ScimError::new(
+        409,
+        None,
+        format!("resource {id} is changing too fast; retry"),
+    )
+    .into())
+}
+
+/// A store write at an expected version: `None` when another writer got
+/// there first ([`StoreError::VersionMismatch`]).
+fn won<T>(r: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(StoreError::VersionMismatch { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 fn not_found(rs: &ResourceSchema, id: &str) -> ScimError {
     ScimError::not_found(format!("{} {id} not found", rs.name()))
@@ -153,8 +185,9 @@ pub(crate) async fn replace(
 ) -> Outcome {
     projection(cx, query)?;
     let conds = Conditions::from_headers(headers)?;
-    let given = request::resource_body(body)?;
-    for _ in 0..RETRIES {
+    let given = &request::resource_body(body)?;
+    let conds = &conds;
+    until_won(id, || async move {
         let existing = load(cx, rs, id).await?;
         conds.check_write(id, &existing.version)?;
         let mut input = given.clone();
@@ -169,36 +202,28 @@ pub(crate) async fn replace(
         strip_bookkeeping(&mut input);
         password::prepare(cx, rs, &mut input, Some(&existing.resource), Write::Replace).await?;
         if same_content(&existing.resource, &input) {
-            return respond(cx, 200, &existing, rs, query);
+            return respond(cx, 200, &existing, rs, query).map(Some);
         }
         check_new_members(cx, rs, &existing.resource, &input).await?;
         let store = &cx.svc.store;
-        match store
+        let Some(stored) = won(store
             .replace(cx.tenant(), rs, id, input, Some(&existing.version))
-            .await
-        {
-            Ok(stored) => {
-                let changed = diff_attributes(&existing.resource, &stored.resource);
-                let events = change_events(
-                    &existing.resource,
-                    &stored.resource,
-                    changed,
-                    vec![],
-                    vec![],
-                );
-                notify::publish(cx, &stored, events).await;
-                return respond(cx, 200, &stored, rs, query);
-            }
-            Err(StoreError::VersionMismatch { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ScimError::new(
-        409,
-        None,
-        format!("resource {id} is changing too fast; retry"),
-    )
-    .into())
+            .await)?
+        else {
+            return Ok(None);
+        };
+        let changed = diff_attributes(&existing.resource, &stored.resource);
+        let events = change_events(
+            &existing.resource,
+            &stored.resource,
+            changed,
+            vec![],
+            vec![],
+        );
+        notify::publish(cx, &stored, events).await;
+        respond(cx, 200, &stored, rs, query).map(Some)
+    })
+    .await
 }
 
 /// `PATCH /{endpoint}/{id}`: all operations or none; `200` with the
@@ -231,51 +256,43 @@ pub(crate) async fn patch(
         let full = load(cx, rs, id).await?;
         return patched(cx, &full, rs, query);
     }
-    for _ in 0..RETRIES {
+    let (conds, op) = (&conds, &op);
+    until_won(id, || async move {
         let existing = load(cx, rs, id).await?;
         conds.check_write(id, &existing.version)?;
         let Patched {
             resource: mut next,
             outcome,
             ..
-        } = run_patch(cx, rs, &existing, &op, values).await?;
+        } = run_patch(cx, rs, &existing, op, values).await?;
         if !outcome.changed {
-            return patched(cx, &existing, rs, query);
+            return patched(cx, &existing, rs, query).map(Some);
         }
         strip_bookkeeping(&mut next);
         check_new_members(cx, rs, &existing.resource, &next).await?;
         password::prepare(cx, rs, &mut next, Some(&existing.resource), Write::Patch).await?;
         if same_content(&existing.resource, &next) {
             // e.g. the current password sent again: its stored hash is kept.
-            return patched(cx, &existing, rs, query);
+            return patched(cx, &existing, rs, query).map(Some);
         }
-        match cx
-            .svc
-            .store
+        let store = &cx.svc.store;
+        let Some(stored) = won(store
             .replace(cx.tenant(), rs, id, next, Some(&existing.version))
-            .await
-        {
-            Ok(stored) => {
-                let events = change_events(
-                    &existing.resource,
-                    &stored.resource,
-                    outcome.changed_attributes,
-                    outcome.members_added,
-                    outcome.members_removed,
-                );
-                notify::publish(cx, &stored, events).await;
-                return patched(cx, &stored, rs, query);
-            }
-            Err(StoreError::VersionMismatch { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ScimError::new(
-        409,
-        None,
-        format!("resource {id} is changing too fast; retry"),
-    )
-    .into())
+            .await)?
+        else {
+            return Ok(None);
+        };
+        let events = change_events(
+            &existing.resource,
+            &stored.resource,
+            outcome.changed_attributes,
+            outcome.members_added,
+            outcome.members_removed,
+        );
+        notify::publish(cx, &stored, events).await;
+        patched(cx, &stored, rs, query).map(Some)
+    })
+    .await
 }
 
 /// The PATCH pipeline (`scimkit_schema::patch::run`: budgets, operations,
@@ -318,8 +335,8 @@ pub(crate) async fn delete(
 ) -> Outcome {
     let store = &cx.svc.store;
     let conds = Conditions::from_headers(headers)?;
-    let mut deleted = false;
-    for _ in 0..RETRIES {
+    let conds = &conds;
+    until_won(id, || async move {
         let expected = if conds.names_versions() {
             let existing = load(cx, rs, id).await?;
             conds.check_write(id, &existing.version)?;
@@ -328,25 +345,52 @@ pub(crate) async fn delete(
             None
         };
         match store.delete(cx.tenant(), rs, id, expected.as_deref()).await {
-            Ok(()) => {
-                deleted = true;
-                break;
-            }
-            Err(StoreError::NotFound { .. }) => return Err(not_found(rs, id).into()),
-            Err(StoreError::VersionMismatch { .. }) => continue,
-            Err(e) => return Err(e.into()),
+            Err(StoreError::NotFound { .. }) => Err(not_found(rs, id).into()),
+            r => Ok(won(r)?),
         }
-    }
-    if !deleted {
-        return Err(ScimError::new(
-            409,
-            None,
-            format!("resource {id} is changing too fast; retry"),
-        )
-        .into());
-    }
+    })
+    .await?;
     let event =
         crate::ProvisioningEvent::new(cx.tenant().clone(), rs.name(), id, None, EventKind::Deleted);
     cx.svc.events.publish(event).await;
     Ok(response::empty(204, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt as _;
+
+    use super::*;
+
+    /// `until_won` over attempts that lose `losses` races, then end with `last`;
+    /// returns its answer (status) and how many attempts ran.
+    fn check(losses: usize, last: Result<u8, u16>) -> (Result<u8, u16>, usize) {
+        let mut calls = 0;
+        let r = until_won("x", || {
+            calls += 1;
+            let out = if calls <= losses {
+                Ok(None)
+            } else {
+                last.map(Some)
+                    .map_err(|s| Failure::from(ScimError::new(s, None, "e")))
+            };
+            async move { out }
+        })
+        .now_or_never()
+        .expect("ready");
+        (r.map_err(|f| f.error.status), calls)
+    }
+
+    #[test]
+    fn retries_lost_races_then_gives_up_with_409() {
+        for (losses, last, want, calls) in [
+            (0, Ok(7), Ok(7), 1),
+            (3, Ok(7), Ok(7), 4),
+            (RETRIES - 1, Ok(7), Ok(7), RETRIES),
+            (RETRIES, Ok(7), Err(409), RETRIES),
+            (2, Err(412), Err(412), 3),
+        ] {
+            assert_eq!(check(losses, last), (want, calls), "{losses} losses");
+        }
+    }
 }

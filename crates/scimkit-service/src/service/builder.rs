@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use scimkit_schema::{Registry, RegistryError, Uniqueness};
 
-use super::{Inner, ScimService};
+use super::ScimService;
+use crate::context::Inner;
 use crate::{Authenticator, Config, EventSink, NoopSink, ResourceStore};
 
 /// Why a service could not be built.
@@ -86,13 +87,8 @@ impl ScimServiceBuilder {
         } else {
             registry
         };
-        let hidden = registry
-            .resource_types()
-            .map(|rs| crate::endpoints::Hidden::of(rs))
-            .collect();
         Ok(ScimService {
             inner: Arc::new(Inner {
-                hidden,
                 registry,
                 store: self.store.ok_or(BuildError::MissingStore)?,
                 auth: self.auth.ok_or(BuildError::MissingAuthenticator)?,

@@ -1,11 +1,33 @@
-//! What every endpoint needs: the service, the caller and the base URL of
-//! this request (RFC 7644 §3.1 `Location`, RFC 7643 §3.1 `meta.location`).
+//! What every endpoint needs: the service's shared state ([`Inner`]), the
+//! caller and the base URL of this request (RFC 7644 §3.1 `Location`,
+//! RFC 7643 §3.1 `meta.location`).
+//!
+//! A leaf of the engine: it names the traits and the `Config`, never an
+//! endpoint or `service.rs`, so `service.rs → endpoints → context` point one
+//! way (checked by `tests/it/architecture.rs`).
+
+use std::sync::Arc;
 
 use http::request::Parts;
-use scimkit_schema::{Compat, ResourceSchema};
+use scimkit_schema::{Compat, Registry, ResourceSchema};
 
-use super::Inner;
-use crate::{Principal, TenantId};
+use crate::{Authenticator, Config, EventSink, Principal, ResourceStore, TenantId};
+
+/// The state a [`crate::ScimService`] shares between requests.
+pub(crate) struct Inner {
+    pub(crate) registry: Registry,
+    pub(crate) store: Arc<dyn ResourceStore>,
+    pub(crate) auth: Arc<dyn Authenticator>,
+    pub(crate) events: Arc<dyn EventSink>,
+    pub(crate) config: Config,
+}
+
+impl Inner {
+    /// The resource type served at `endpoint` (`Users`).
+    pub(crate) fn resource_type(&self, endpoint: &str) -> Option<&Arc<ResourceSchema>> {
+        self.registry.resource_type_by_endpoint(endpoint)
+    }
+}
 
 /// A request's context.
 pub(crate) struct Cx<'a> {
