@@ -1,6 +1,7 @@
 //! Applies arbitrary bytes, read as a PATCH request body (RFC 7644 §3.5.2),
 //! to a full User and to a Group, under every profile, the way the engine
-//! does: parse, check, apply, then validate the result.
+//! does: parse, check, apply, then validate the result; and through
+//! `patch::run`, the pipeline the engine and the CLI share, which must agree.
 //!
 //! Nothing may panic. A failed request must leave the resource exactly as it
 //! was (all operations or none); a request that succeeds must give a
@@ -13,6 +14,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::validate::{RequestKind, validate};
+use scimkit_schema::patch::PatchLimits;
 use scimkit_schema::{Profile, Registry, Resource, patch};
 
 struct Fixture {
@@ -77,18 +79,34 @@ fuzz_target!(|data: &[u8]| {
         };
         for profile in [Profile::Strict, Profile::Interoperable, Profile::Entra, Profile::Okta] {
             let compat = profile.compat();
+            // The engine's pipeline (budgets, apply, validate), as the server
+            // and `scimkit patch apply` run it.
+            let piped = patch::run(original, &op, rs, &compat, &PatchLimits::default());
             let mut next = original.clone();
             match patch::apply(&mut next, &op, rs, &compat) {
-                Err(_) => assert_eq!(&next, original, "a failed PATCH changed the resource"),
+                Err(e) => {
+                    assert_eq!(&next, original, "a failed PATCH changed the resource");
+                    let Err(p) = piped else {
+                        panic!("apply failed ({e}) but the pipeline succeeded");
+                    };
+                    assert_eq!(p.detail, e.detail, "the pipeline failed differently");
+                }
                 Ok(outcome) => {
                     if !outcome.changed {
                         assert_eq!(&next, original, "an unchanged outcome changed the resource");
+                        assert!(piped.is_ok(), "an unchanged PATCH failed in the pipeline");
                         continue;
                     }
                     let kind = RequestKind::PatchResult { original };
-                    if validate(&mut next, rs, kind, &compat).is_ok() {
-                        let _ = serde_json::to_vec(&next)
-                            .unwrap_or_else(|e| panic!("a patched resource does not serialise: {e}"));
+                    match (validate(&mut next, rs, kind, &compat), piped) {
+                        (Ok(()), Ok(p)) => {
+                            assert_eq!(p.resource, next, "the pipeline gave another resource");
+                            let _ = serde_json::to_vec(&next).unwrap_or_else(|e| {
+                                panic!("a patched resource does not serialise: {e}")
+                            });
+                        }
+                        (Err(a), Err(b)) => assert_eq!(a.detail, b.detail),
+                        (a, b) => panic!("validate {a:?} but the pipeline {:?}", b.map(|_| ())),
                     }
                 }
             }
