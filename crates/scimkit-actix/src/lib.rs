@@ -35,6 +35,14 @@
 //!
 //! To serve it: `HttpServer::new(move || App::new().service(scimkit_actix::scope("/scim/v2", service.clone())))`.
 
+// docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's examples (the crates.io page) are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};

@@ -56,6 +56,14 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
 //! ```
 
+// docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's examples (the crates.io page) are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod serve;
 
 use axum::Router;

@@ -39,6 +39,14 @@
 //! Architecture invariant: this crate knows no JSON value, no schema and no
 //! HTTP. It turns text into a tree and back, nothing more.
 
+// docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's examples (the crates.io page) are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod ast;
 mod display;
 mod error;

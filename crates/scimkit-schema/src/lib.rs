@@ -24,6 +24,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's examples (the crates.io page) are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod attribute;
 mod compat;
 pub mod core_schemas;

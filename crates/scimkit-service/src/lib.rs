@@ -53,6 +53,14 @@
 //! |---|---|
 //! | `conformance` | [`conformance`]: the HTTP conformance suite adapters run over real sockets |
 
+// docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's examples (the crates.io page) are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod auth;
 mod blocking;
 mod config;

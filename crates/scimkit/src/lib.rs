@@ -35,6 +35,14 @@
 //! # }).unwrap();
 //! ```
 
+// docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's examples (the crates.io page) are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use scimkit_filter as filter;
 pub use scimkit_schema as schema;
 pub use scimkit_service as service;
