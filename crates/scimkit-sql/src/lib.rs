@@ -136,7 +136,7 @@ mod tests;
 mod translate;
 
 pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
-pub use error::SqlError;
+pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]

@@ -11,7 +11,8 @@ macro_rules! backend {
         use sqlx::{Pool, Row};
 
         use crate::columns::{Layout, MemberRow, Stored};
-        use crate::record::{DbError, ListQuery, Page, Record};
+        use crate::error::DbError;
+        use crate::record::{ListQuery, Page, Record};
         use crate::sql::{Param, Sql};
         use crate::translate::{fold, filter_condition};
 
@@ -50,7 +51,7 @@ macro_rules! backend {
             let data: String = row.try_get(4)?;
             let data = match serde_json::from_str(&data)? {
                 Value::Object(m) => m,
-                _ => return Err(DbError::Json("not an object".into())),
+                _ => return Err(DbError::NotAnObject),
             };
             Ok(Record {
                 id: row.try_get(0)?,

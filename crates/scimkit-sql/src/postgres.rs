@@ -8,8 +8,8 @@ use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::error::SqlError;
 use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
-use crate::record::DbError;
 use crate::sql::{Param, is_safe_name};
 
 type Q<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
@@ -96,32 +96,36 @@ impl PostgresOptions {
 }
 
 /// Connects and runs the migrations.
-pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, DbError> {
-    let mut opts = PgConnectOptions::from_str(&o.url)?;
+pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, SqlError> {
+    let mut opts = PgConnectOptions::from_str(&o.url).map_err(SqlError::connect)?;
     if let Some(schema) = &o.schema {
         if !is_safe_name(schema) || schema.contains(['.', ':', '$']) {
-            return Err(DbError::Db(format!("invalid schema name {schema:?}")));
+            return Err(SqlError::InvalidOption(format!(
+                "schema name {schema:?}: letters, digits, `_` and `-` only"
+            )));
         }
-        let mut c = opts.connect().await?;
+        let mut c = opts.connect().await.map_err(SqlError::connect)?;
         sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
             .execute(&mut c)
-            .await?;
-        c.close().await?;
+            .await
+            .map_err(SqlError::connect)?;
+        c.close().await.map_err(SqlError::connect)?;
         opts = opts.options([("search_path", schema.as_str())]);
     }
     {
-        let mut c = opts.connect().await?;
+        let mut c = opts.connect().await.map_err(SqlError::connect)?;
         sqlx::migrate!("./migrations/postgres")
             .run(&mut c)
             .await
-            .map_err(|e| DbError::Db(format!("migration failed: {e}")))?;
-        c.close().await?;
+            .map_err(SqlError::migrate)?;
+        c.close().await.map_err(SqlError::connect)?;
     }
     let ms = o.statement_timeout.as_millis().max(1).to_string();
     let pool = PgPoolOptions::new()
         .max_connections(o.max_connections)
         .acquire_timeout(o.acquire_timeout.max(crate::limits::MIN_POOL_WAIT))
         .connect_with(opts.options([("statement_timeout", ms.as_str())]))
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     Ok(pool)
 }

@@ -11,7 +11,8 @@ use scimkit_service::{
 
 use crate::SqlStore;
 use crate::columns::MemberRow;
-use crate::record::{DbError, Record};
+use crate::error::DbError;
+use crate::record::Record;
 
 /// A stored version as text (`"3"`), and back; a version this store never
 /// wrote (`"abc"`) matches no row.
@@ -45,7 +46,7 @@ pub(crate) fn map_err(id: &str, e: DbError) -> StoreError {
         },
         DbError::TenantGone => StoreError::TenantGone,
         DbError::Unavailable(detail) => StoreError::Unavailable(detail),
-        e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
+        e => StoreError::internal(e),
     }
 }
 

@@ -19,8 +19,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, SqlitePool};
 
+use crate::error::{DbError, SqlError};
 use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
-use crate::record::DbError;
 use crate::sql::{Param, time_text};
 
 type Q<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
@@ -266,14 +266,15 @@ pub(crate) fn start_checkpointer(pool: SqlitePool, writer: SqlitePool) {
 }
 
 /// Opens the pools and runs the migrations.
-pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
+pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, SqlError> {
     let sync = match o.durability {
         Durability::Normal => SqliteSynchronous::Normal,
         Durability::Full => SqliteSynchronous::Full,
     };
     let writer_uses = std::sync::Arc::default();
     let Some(path) = &o.path else {
-        let opts = SqliteConnectOptions::from_str("sqlite::memory:")?
+        let opts = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(SqlError::connect)?
             .foreign_keys(true)
             .busy_timeout(o.busy_timeout);
         let pool = counting(SqlitePoolOptions::new(), &writer_uses)
@@ -282,7 +283,8 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(opts)
-            .await?;
+            .await
+            .map_err(SqlError::connect)?;
         migrate(&pool).await?;
         return Ok(Pools {
             read: pool.clone(),
@@ -305,7 +307,8 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         .max_connections(1)
         .min_connections(1)
         .connect_with(base.clone().pragma("wal_autocheckpoint", "0"))
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     migrate(&writer).await?;
     let checkpoint = SqlitePoolOptions::new()
         .max_connections(1)
@@ -313,12 +316,14 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         .idle_timeout(None)
         .max_lifetime(None)
         .connect_with(base.clone())
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     let reader = SqlitePoolOptions::new()
         .max_connections(o.readers)
         .acquire_timeout(o.reader_wait.max(crate::limits::MIN_POOL_WAIT))
         .connect_with(base.read_only(true))
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     start_checkpointer(checkpoint.clone(), writer.clone());
     Ok(Pools {
         read: reader,
@@ -336,9 +341,9 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
     })
 }
 
-async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
+async fn migrate(pool: &SqlitePool) -> Result<(), SqlError> {
     sqlx::migrate!("./migrations/sqlite")
         .run(pool)
         .await
-        .map_err(|e| DbError::Db(format!("migration failed: {e}")))
+        .map_err(SqlError::migrate)
 }

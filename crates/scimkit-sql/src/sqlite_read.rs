@@ -33,7 +33,8 @@ use rusqlite::{Connection, OpenFlags, params_from_iter, types::Value as SqlValue
 use serde_json::Value;
 
 use crate::columns::{Layout, MemberRow};
-use crate::record::{DbError, ListQuery, NO_CONNECTION, Page, QUERY_STOPPED, Record};
+use crate::error::{DbError, NO_CONNECTION, QUERY_STOPPED};
+use crate::record::{ListQuery, Page, Record};
 use crate::sql::{Param, Sql, time_text};
 use crate::sqlite::db;
 use crate::stats::Counters;
@@ -159,7 +160,7 @@ impl Readers {
 
     fn take(&self) -> Result<Conn, DbError> {
         if self.inner.closed.load(Relaxed) {
-            return Err(DbError::Db("the store is closed".into()));
+            return Err(DbError::Closed);
         }
         let idle = self
             .inner
@@ -193,7 +194,7 @@ impl Readers {
                 .await
             {
                 Ok(Ok(p)) => p,
-                Ok(Err(_)) => return Err(DbError::Db("the store is closed".into())),
+                Ok(Err(_)) => return Err(DbError::Closed),
                 Err(_) => return Err(DbError::Unavailable(NO_CONNECTION.into())),
             };
         let c = self.take()?;
@@ -253,7 +254,7 @@ impl Readers {
             r
         })
         .await
-        .map_err(|e| DbError::Db(format!("read task failed: {e}")))?
+        .map_err(DbError::ReadTask)?
     }
 
     /// Reads one resource (with its members when `with_members`).
@@ -402,7 +403,7 @@ fn record(r: &rusqlite::Row<'_>) -> Result<Record, DbError> {
     let data: String = r.get(4).map_err(db_err)?;
     let data = match serde_json::from_str(&data)? {
         Value::Object(m) => m,
-        _ => return Err(DbError::Json("not an object".into())),
+        _ => return Err(DbError::NotAnObject),
     };
     Ok(Record {
         id: r.get(0).map_err(db_err)?,
@@ -456,11 +457,14 @@ fn values(sql: &Sql) -> impl Iterator<Item = SqlValue> + '_ {
 fn time(s: &str) -> Result<DateTime<Utc>, DbError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| DbError::Db(format!("stored timestamp {s:?} is not RFC 3339: {e}")))
+        .map_err(|source| DbError::Timestamp {
+            text: s.to_owned(),
+            source,
+        })
 }
 
 fn db_err(e: rusqlite::Error) -> DbError {
-    DbError::Db(e.to_string())
+    DbError::Sqlite(e)
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use scimkit_schema::ResourceSchema;
 use serde_json::{Map, Value};
 
 use crate::columns::{Layout, MemberRow};
-use crate::record::{DbError, ListQuery, Page, Record};
+use crate::error::DbError;
+use crate::record::{ListQuery, Page, Record};
 use crate::sql::{Dialect, Sql};
 use crate::stats::{Counters, ReadStats};
 

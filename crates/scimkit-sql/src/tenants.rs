@@ -13,7 +13,6 @@ use chrono::{DateTime, SubsecRound, Utc};
 use scimkit_service::TokenHash;
 
 use crate::SqlError;
-use crate::record::DbError;
 use crate::store::Backend;
 
 /// A tenant as stored (without its token).
@@ -81,7 +80,7 @@ fn tenant((id, name, created, token_rotated): Row) -> Tenant {
 }
 
 fn err(e: sqlx::Error) -> SqlError {
-    SqlError::from(DbError::from(e))
+    SqlError::from(e)
 }
 
 /// Runs the same statements on either backend's reader (SQLite: the read
