@@ -109,8 +109,6 @@
 //!
 //! Database types (sqlx) never leave this crate.
 
-#[cfg(feature = "sqlite")]
-mod batch;
 mod chunk;
 mod columns;
 mod error;
@@ -126,8 +124,6 @@ mod sort;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(feature = "sqlite")]
-mod sqlite_read;
 mod stats;
 mod store;
 mod tenants;

@@ -33,10 +33,10 @@ pub(crate) enum Backend {
     Sqlite {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
-        inserts: crate::batch::Inserts,
+        inserts: crate::sqlite::Inserts,
         checkpoint: Option<sqlx::SqlitePool>,
         /// Reads on the calling thread (file databases).
-        readers: Option<crate::sqlite_read::Readers>,
+        readers: Option<crate::sqlite::Readers>,
     },
     #[cfg(feature = "postgres")]
     Postgres { pool: sqlx::PgPool },
@@ -66,7 +66,7 @@ impl SqlStore {
     #[cfg(feature = "sqlite")]
     pub async fn sqlite(options: crate::SqliteOptions) -> Result<SqlStore, crate::SqlError> {
         let pools = crate::sqlite::open(&options).await?;
-        let inserts = crate::batch::Inserts::start(pools.write.clone());
+        let inserts = crate::sqlite::Inserts::start(pools.write.clone());
         Ok(SqlStore {
             writer_uses: pools.writer_uses,
             registered_tenants: false,

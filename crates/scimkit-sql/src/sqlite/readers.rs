@@ -12,7 +12,7 @@
 //! handler that interrupts it after [`INLINE_STEPS`] virtual-machine steps
 //! (on the order of a millisecond); an interrupted read runs again from the start
 //! on tokio's blocking pool. The statements are the same as the sqlx path's
-//! ([`crate::sqlite::db`]), bound the same way.
+//! ([`super::db`]), bound the same way.
 //!
 //! Bounds: at most `readers` connections are open (a semaphore of as many
 //! permits; a read waits up to `reader_wait` for one, then fails with `503`),
@@ -32,11 +32,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, params_from_iter, types::Value as SqlValue};
 use serde_json::Value;
 
+use super::database::db;
 use crate::columns::{Layout, MemberRow};
 use crate::error::{DbError, NO_CONNECTION, QUERY_STOPPED};
 use crate::record::{ListQuery, Page, Record};
 use crate::sql::{Param, Sql, time_text};
-use crate::sqlite::db;
 use crate::stats::Counters;
 
 /// Virtual-machine steps a read may take on the calling thread (checked every
@@ -284,7 +284,7 @@ impl Readers {
         .await
     }
 
-    /// Lists resources, as [`crate::sqlite::db::list`] does.
+    /// Lists resources, as [`super::db::list`] does.
     pub(crate) async fn list(
         &self,
         tenant: &str,
@@ -330,7 +330,7 @@ impl Readers {
         .await
     }
 
-    /// Runs a scan statement, as [`crate::sqlite::db::scan_rows`] does.
+    /// Runs a scan statement, as [`super::db::scan_rows`] does.
     pub(crate) async fn scan_rows(
         &self,
         sql: Sql,
@@ -387,7 +387,7 @@ impl Readers {
     }
 }
 
-/// The rows of a `SELECT` of [`crate::sqlite::db`]'s resource columns.
+/// The rows of a `SELECT` of [`super::db`]'s resource columns.
 fn records(c: &Connection, sql: &Sql) -> Result<Vec<Record>, DbError> {
     let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
     let mut rows = st.query(params_from_iter(values(sql))).map_err(db_err)?;
@@ -398,7 +398,7 @@ fn records(c: &Connection, sql: &Sql) -> Result<Vec<Record>, DbError> {
     Ok(out)
 }
 
-/// One row of [`crate::sqlite::db`]'s resource columns.
+/// One row of [`super::db`]'s resource columns.
 fn record(r: &rusqlite::Row<'_>) -> Result<Record, DbError> {
     let data: String = r.get(4).map_err(db_err)?;
     let data = match serde_json::from_str(&data)? {

@@ -114,7 +114,7 @@ async fn one_call(pool: &SqlitePool, jobs: &[Job]) -> Result<(), DbError> {
     let mut q = sqlx::query(&text);
     for job in jobs {
         for p in &job.sql.params {
-            q = crate::sqlite::bind(q, p);
+            q = super::database::bind(q, p);
         }
     }
     match q.execute(&mut *conn).await {
@@ -145,7 +145,7 @@ async fn with_savepoints(
         );
         let mut q = sqlx::query(&text);
         for p in &job.sql.params {
-            q = crate::sqlite::bind(q, p);
+            q = super::database::bind(q, p);
         }
         match q.execute(&mut *tx).await {
             Ok(_) => results.push(Ok(())),
