@@ -117,8 +117,10 @@ mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod read_sql;
 mod record;
 mod resource_store;
+mod rows;
 mod scan;
 mod sort;
 mod sql;

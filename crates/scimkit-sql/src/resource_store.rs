@@ -12,6 +12,7 @@ use scimkit_service::{
 use crate::SqlStore;
 use crate::columns::MemberRow;
 use crate::error::DbError;
+use crate::ops::write::{Expect, MemberChange};
 use crate::record::Record;
 
 /// A stored version as text (`"3"`), and back; a version this store never
@@ -111,8 +112,10 @@ impl ResourceStore for SqlStore {
                 rs,
                 id,
                 resource.into_map(),
-                parse_version(expected_version),
-                now,
+                Expect {
+                    version: parse_version(expected_version),
+                    now,
+                },
             )
             .await
             .map_err(|e| map_err(id, e))?;
@@ -131,8 +134,10 @@ impl ResourceStore for SqlStore {
             tenant.as_str(),
             rs,
             id,
-            parse_version(expected_version),
-            now,
+            Expect {
+                version: parse_version(expected_version),
+                now,
+            },
         )
         .await
         .map_err(|e| map_err(id, e))
@@ -184,7 +189,16 @@ impl ResourceStore for SqlStore {
             .collect();
         let now = Utc::now().trunc_subsecs(6);
         let (r, changed) = self
-            .change_members(tenant.as_str(), rs, id, &rows, &[], now)
+            .change_members(
+                tenant.as_str(),
+                rs,
+                id,
+                MemberChange {
+                    add: &rows,
+                    remove: &[],
+                },
+                now,
+            )
             .await
             .map_err(|e| map_err(id, e))?;
         Ok(MemberUpdate::new(stored(rs.name(), r), changed))
@@ -207,7 +221,16 @@ impl ResourceStore for SqlStore {
         }
         let now = Utc::now().trunc_subsecs(6);
         let (r, changed) = self
-            .change_members(tenant.as_str(), rs, id, &[], values, now)
+            .change_members(
+                tenant.as_str(),
+                rs,
+                id,
+                MemberChange {
+                    add: &[],
+                    remove: values,
+                },
+                now,
+            )
             .await
             .map_err(|e| map_err(id, e))?;
         Ok(MemberUpdate::new(stored(rs.name(), r), changed))

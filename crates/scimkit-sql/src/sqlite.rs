@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -22,41 +24,42 @@ mod database;
 mod readers;
 mod write_queue;
 
-pub(crate) use database::db;
+pub(crate) use database::SqliteDb;
 pub(crate) use readers::Readers;
 pub(crate) use write_queue::Inserts;
 
 use crate::error::{DbError, SqlError};
 use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
+use crate::ops::write;
+use crate::read_sql::Target;
+use crate::record::Record;
+use crate::sql::Dialect;
 
 /// Inserts a resource through the group-commit queue ([`write_queue`]),
 /// or on its own when its statements cannot share a transaction's call
 /// (groups, whose member rows are written separately).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert(
     pool: &SqlitePool,
     inserts: &Inserts,
-    tenant: &str,
-    rt: &str,
-    layout: &crate::columns::Layout,
+    target: Target<'_>,
     id: &str,
-    doc: serde_json::Map<String, serde_json::Value>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<crate::record::Record, DbError> {
-    let mut p = db::prepare_insert(tenant, rt, layout, id, &doc, now)?;
+    doc: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<Record, DbError> {
+    let mut p = write::prepare_insert(Dialect::Sqlite, target, id, &doc, now)?;
     match p.all.take() {
-        None => db::insert_each(pool, tenant, rt, layout, id, &p).await?,
+        None => write::insert_each::<SqliteDb>(pool, target, id, &p).await?,
         Some(all) => match inserts.run(all).await {
             Some(Ok(())) => {}
             // Redo statement by statement to name the attribute.
             Some(Err(DbError::Unique { .. })) => {
-                db::insert_each(pool, tenant, rt, layout, id, &p).await?;
+                write::insert_each::<SqliteDb>(pool, target, id, &p).await?;
             }
             Some(Err(e)) => return Err(e),
-            None => return db::insert(pool, tenant, rt, layout, id, doc, now).await,
+            None => return write::insert::<SqliteDb>(pool, target, id, doc, now).await,
         },
     }
-    Ok(db::inserted(id, doc, p, layout, now))
+    Ok(write::inserted(id, doc, &p, target.layout, now))
 }
 
 /// How hard SQLite works to keep a commit.

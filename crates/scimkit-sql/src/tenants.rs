@@ -13,7 +13,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use scimkit_service::TokenHash;
 
 use crate::SqlError;
-use crate::store::Backend;
+use crate::store::Connections;
 
 /// A tenant as stored (without its token).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub struct Tenant {
 /// The tenants of a [`crate::SqlStore`]'s database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Tenants {
-    backend: Backend,
+    backend: Connections,
 }
 
 impl crate::SqlStore {
@@ -90,12 +90,12 @@ macro_rules! on_reader {
     ($self:ident, |$pool:ident, $sql:ident| $body:expr) => {
         match &$self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { read: $pool, .. } => {
+            Connections::Sqlite { read: $pool, .. } => {
                 let $sql = |s: &str| s.replace('$', "?");
                 $body
             }
             #[cfg(feature = "postgres")]
-            Backend::Postgres { pool: $pool } => {
+            Connections::Postgres { pool: $pool } => {
                 let $sql = |s: &str| s.to_owned();
                 $body
             }
@@ -109,12 +109,12 @@ macro_rules! on_backend {
     ($self:ident, |$pool:ident, $sql:ident| $body:expr) => {
         match &$self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { write: $pool, .. } => {
+            Connections::Sqlite { write: $pool, .. } => {
                 let $sql = |s: &str| s.replace('$', "?");
                 $body
             }
             #[cfg(feature = "postgres")]
-            Backend::Postgres { pool: $pool } => {
+            Connections::Postgres { pool: $pool } => {
                 let $sql = |s: &str| s.to_owned();
                 $body
             }
