@@ -68,6 +68,10 @@ impl RowRead for PgRow {
     fn time(&self, i: usize) -> Result<DateTime<Utc>, DbError> {
         Ok(self.try_get(i)?)
     }
+
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        Ok(self.try_get(i)?)
+    }
 }
 
 /// Where and how to connect to PostgreSQL.

@@ -20,6 +20,8 @@ pub(crate) trait RowRead {
     fn int(&self, i: usize) -> Result<i64, DbError>;
     /// A timestamp column (SQLite: RFC 3339 text; PostgreSQL: `timestamptz`).
     fn time(&self, i: usize) -> Result<DateTime<Utc>, DbError>;
+    /// A timestamp column that may be NULL.
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, DbError>;
 }
 
 /// The resource columns, in the order [`crate::read_sql::resource_columns`]

@@ -64,4 +64,8 @@ impl RowRead for SqliteRow {
     fn time(&self, i: usize) -> Result<DateTime<Utc>, DbError> {
         Ok(self.try_get(i)?)
     }
+
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        Ok(self.try_get(i)?)
+    }
 }

@@ -410,6 +410,10 @@ impl RowRead for rusqlite::Row<'_> {
     fn time(&self, i: usize) -> Result<DateTime<Utc>, DbError> {
         parse_time(&self.text(i)?)
     }
+
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        self.opt_text(i)?.as_deref().map(parse_time).transpose()
+    }
 }
 
 /// The statement's parameters as SQLite values, bound as the sqlx path binds them.
