@@ -117,8 +117,6 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-#[cfg(feature = "sqlite")]
-mod batch;
 mod chunk;
 mod columns;
 mod error;
@@ -127,15 +125,15 @@ mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod read_sql;
 mod record;
 mod resource_store;
+mod rows;
 mod scan;
 mod sort;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(feature = "sqlite")]
-mod sqlite_read;
 mod stats;
 mod store;
 mod tenants;
@@ -144,7 +142,7 @@ mod tests;
 mod translate;
 
 pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
-pub use error::SqlError;
+pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]

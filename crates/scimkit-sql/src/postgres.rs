@@ -3,17 +3,21 @@
 //! database: uniqueness, versions and membership are enforced by the
 //! database (unique indexes, compare-and-swap updates, row locks).
 
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::error::{DbError, SqlError};
 use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
-use crate::record::DbError;
-use crate::sql::{Param, is_safe_name};
+use crate::ops::Backend;
+use crate::rows::RowRead;
+use crate::sql::{Dialect, Param, Sql, is_safe_name};
 
 type Q<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
 
+/// Binds `p` to `q`.
 fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
     match p {
         Param::Text(s) | Param::Json(s) => q.bind(s.as_str()),
@@ -23,15 +27,51 @@ fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
     }
 }
 
-pub(crate) mod db {
-    //! The operations instantiated for PostgreSQL.
-    use super::bind;
-    crate::ops::backend!(
-        sqlx::Postgres,
-        crate::sql::Dialect::Postgres,
-        bind,
-        "data::text"
-    );
+/// The query of `sql` with its parameters bound.
+fn query(sql: &Sql) -> Q<'_> {
+    sql.params
+        .iter()
+        .fold(sqlx::query(&sql.text), |q, p| bind(q, p))
+}
+
+/// PostgreSQL, for the operations of [`crate::ops`].
+#[derive(Debug)]
+pub(crate) struct PgDb;
+
+impl Backend for PgDb {
+    type Db = Postgres;
+    type Row = PgRow;
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    async fn run(c: &mut PgConnection, sql: &Sql) -> Result<u64, DbError> {
+        Ok(query(sql).execute(&mut *c).await?.rows_affected())
+    }
+
+    async fn rows(c: &mut PgConnection, sql: &Sql) -> Result<Vec<PgRow>, DbError> {
+        Ok(query(sql).fetch_all(&mut *c).await?)
+    }
+}
+
+impl RowRead for PgRow {
+    fn text(&self, i: usize) -> Result<String, DbError> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn int(&self, i: usize) -> Result<i64, DbError> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn time(&self, i: usize) -> Result<DateTime<Utc>, DbError> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        Ok(self.try_get(i)?)
+    }
 }
 
 /// Where and how to connect to PostgreSQL.
@@ -96,32 +136,36 @@ impl PostgresOptions {
 }
 
 /// Connects and runs the migrations.
-pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, DbError> {
-    let mut opts = PgConnectOptions::from_str(&o.url)?;
+pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, SqlError> {
+    let mut opts = PgConnectOptions::from_str(&o.url).map_err(SqlError::connect)?;
     if let Some(schema) = &o.schema {
         if !is_safe_name(schema) || schema.contains(['.', ':', '$']) {
-            return Err(DbError::Db(format!("invalid schema name {schema:?}")));
+            return Err(SqlError::InvalidOption(format!(
+                "schema name {schema:?}: letters, digits, `_` and `-` only"
+            )));
         }
-        let mut c = opts.connect().await?;
+        let mut c = opts.connect().await.map_err(SqlError::connect)?;
         sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
             .execute(&mut c)
-            .await?;
-        c.close().await?;
+            .await
+            .map_err(SqlError::connect)?;
+        c.close().await.map_err(SqlError::connect)?;
         opts = opts.options([("search_path", schema.as_str())]);
     }
     {
-        let mut c = opts.connect().await?;
+        let mut c = opts.connect().await.map_err(SqlError::connect)?;
         sqlx::migrate!("./migrations/postgres")
             .run(&mut c)
             .await
-            .map_err(|e| DbError::Db(format!("migration failed: {e}")))?;
-        c.close().await?;
+            .map_err(SqlError::migrate)?;
+        c.close().await.map_err(SqlError::connect)?;
     }
     let ms = o.statement_timeout.as_millis().max(1).to_string();
     let pool = PgPoolOptions::new()
         .max_connections(o.max_connections)
         .acquire_timeout(o.acquire_timeout.max(crate::limits::MIN_POOL_WAIT))
         .connect_with(opts.options([("statement_timeout", ms.as_str())]))
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     Ok(pool)
 }

@@ -11,7 +11,9 @@ use scimkit_service::{
 
 use crate::SqlStore;
 use crate::columns::MemberRow;
-use crate::record::{DbError, Record};
+use crate::error::DbError;
+use crate::ops::write::{Expect, MemberChange};
+use crate::record::Record;
 
 /// A stored version as text (`"3"`), and back; a version this store never
 /// wrote (`"abc"`) matches no row.
@@ -45,7 +47,7 @@ pub(crate) fn map_err(id: &str, e: DbError) -> StoreError {
         },
         DbError::TenantGone => StoreError::TenantGone,
         DbError::Unavailable(detail) => StoreError::Unavailable(detail),
-        e @ (DbError::Db(_) | DbError::Json(_)) => StoreError::internal(e),
+        e => StoreError::internal(e),
     }
 }
 
@@ -110,8 +112,10 @@ impl ResourceStore for SqlStore {
                 rs,
                 id,
                 resource.into_map(),
-                parse_version(expected_version),
-                now,
+                Expect {
+                    version: parse_version(expected_version),
+                    now,
+                },
             )
             .await
             .map_err(|e| map_err(id, e))?;
@@ -130,8 +134,10 @@ impl ResourceStore for SqlStore {
             tenant.as_str(),
             rs,
             id,
-            parse_version(expected_version),
-            now,
+            Expect {
+                version: parse_version(expected_version),
+                now,
+            },
         )
         .await
         .map_err(|e| map_err(id, e))
@@ -183,7 +189,16 @@ impl ResourceStore for SqlStore {
             .collect();
         let now = Utc::now().trunc_subsecs(6);
         let (r, changed) = self
-            .change_members(tenant.as_str(), rs, id, &rows, &[], now)
+            .change_members(
+                tenant.as_str(),
+                rs,
+                id,
+                MemberChange {
+                    add: &rows,
+                    remove: &[],
+                },
+                now,
+            )
             .await
             .map_err(|e| map_err(id, e))?;
         Ok(MemberUpdate::new(stored(rs.name(), r), changed))
@@ -206,7 +221,16 @@ impl ResourceStore for SqlStore {
         }
         let now = Utc::now().trunc_subsecs(6);
         let (r, changed) = self
-            .change_members(tenant.as_str(), rs, id, &[], values, now)
+            .change_members(
+                tenant.as_str(),
+                rs,
+                id,
+                MemberChange {
+                    add: &[],
+                    remove: values,
+                },
+                now,
+            )
             .await
             .map_err(|e| map_err(id, e))?;
         Ok(MemberUpdate::new(stored(rs.name(), r), changed))

@@ -24,7 +24,8 @@
 use scimkit_service::{ListQuery, ListResult, PageCollector, StoreError, StoredResource};
 
 use crate::SqlStore;
-use crate::record::{DbError, Record};
+use crate::error::DbError;
+use crate::record::Record;
 use crate::resource_store::{map_err, stored};
 use crate::sql::{Param, Sql};
 use crate::translate::{Scope, filter_condition};

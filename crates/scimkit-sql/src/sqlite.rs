@@ -1,8 +1,8 @@
 //! The embedded SQLite backend: one database file in WAL mode, one writer
 //! connection (SQLite serialises writers anyway; one connection avoids
 //! `SQLITE_BUSY` between them) fed by the group-commit queue
-//! ([`crate::batch`]), a checkpointer connection, and reader connections
-//! ([`crate::sqlite_read`]).
+//! ([`write_queue`]), a checkpointer connection, and reader connections
+//! ([`readers`]).
 //!
 //! Durability: with `synchronous=NORMAL` (the default here) a committed
 //! transaction is in the WAL file when the commit returns, so it survives the
@@ -14,60 +14,52 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Sqlite, SqlitePool};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+mod checkpoints;
+mod database;
+mod readers;
+mod write_queue;
+
+pub(crate) use database::SqliteDb;
+pub(crate) use readers::Readers;
+pub(crate) use write_queue::Inserts;
+
+use crate::error::{DbError, SqlError};
 use crate::limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
-use crate::record::DbError;
-use crate::sql::{Param, time_text};
+use crate::ops::write;
+use crate::read_sql::Target;
+use crate::record::Record;
+use crate::sql::Dialect;
 
-type Q<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
-
-pub(crate) fn bind<'q>(q: Q<'q>, p: &'q Param) -> Q<'q> {
-    match p {
-        Param::Text(s) | Param::Json(s) => q.bind(s.as_str()),
-        Param::Int(i) => q.bind(*i),
-        Param::Float(f) => q.bind(*f),
-        Param::Time(t) => q.bind(time_text(t)),
-    }
-}
-
-pub(crate) mod db {
-    //! The operations instantiated for SQLite.
-    use super::bind;
-    crate::ops::backend!(sqlx::Sqlite, crate::sql::Dialect::Sqlite, bind, "data");
-}
-
-/// Inserts a resource through the group-commit queue ([`crate::batch`]),
+/// Inserts a resource through the group-commit queue ([`write_queue`]),
 /// or on its own when its statements cannot share a transaction's call
 /// (groups, whose member rows are written separately).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert(
     pool: &SqlitePool,
-    inserts: &crate::batch::Inserts,
-    tenant: &str,
-    rt: &str,
-    layout: &crate::columns::Layout,
+    inserts: &Inserts,
+    target: Target<'_>,
     id: &str,
-    doc: serde_json::Map<String, serde_json::Value>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<crate::record::Record, DbError> {
-    let mut p = db::prepare_insert(tenant, rt, layout, id, &doc, now)?;
+    doc: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<Record, DbError> {
+    let mut p = write::prepare_insert(Dialect::Sqlite, target, id, &doc, now)?;
     match p.all.take() {
-        None => db::insert_each(pool, tenant, rt, layout, id, &p).await?,
+        None => write::insert_each::<SqliteDb>(pool, target, id, &p).await?,
         Some(all) => match inserts.run(all).await {
             Some(Ok(())) => {}
             // Redo statement by statement to name the attribute.
             Some(Err(DbError::Unique { .. })) => {
-                db::insert_each(pool, tenant, rt, layout, id, &p).await?;
+                write::insert_each::<SqliteDb>(pool, target, id, &p).await?;
             }
             Some(Err(e)) => return Err(e),
-            None => return db::insert(pool, tenant, rt, layout, id, doc, now).await,
+            None => return write::insert::<SqliteDb>(pool, target, id, doc, now).await,
         },
     }
-    Ok(db::inserted(id, doc, p, layout, now))
+    Ok(write::inserted(id, doc, &p, target.layout, now))
 }
 
 /// How hard SQLite works to keep a commit.
@@ -195,7 +187,7 @@ pub(crate) struct Pools {
     /// The checkpointer's connection (file databases only).
     pub(crate) checkpoint: Option<SqlitePool>,
     /// Reads without sqlx's thread hop (file databases only).
-    pub(crate) readers: Option<crate::sqlite_read::Readers>,
+    pub(crate) readers: Option<Readers>,
     /// How often the writer connection was taken from its pool.
     pub(crate) writer_uses: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -212,68 +204,16 @@ fn counting(
     })
 }
 
-/// How often the checkpointer copies the WAL back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
-/// WAL size (pages) beyond which the checkpointer also restarts the log, so
-/// that it cannot grow without bound under a write load that never pauses
-/// (64 MiB at SQLite's default 4 KiB pages).
-const WAL_RESTART_PAGES: i64 = 16_384;
-
-/// Copies the WAL into the database file in the background.
-///
-/// SQLite's own automatic checkpoint runs inside the commit that crosses
-/// 1,000 WAL pages, on the writer connection: that commit then also syncs
-/// the WAL and the database file, and every write queued behind it waits
-/// (under a create load, a third of the writer's time). Here the writer has
-/// automatic checkpoints off, and this task runs a `PASSIVE` checkpoint
-/// (which never blocks writers or readers) on its own connection every
-/// [`CHECKPOINT_EVERY`]; when the log has grown past [`WAL_RESTART_PAGES`]
-/// anyway, a `RESTART` checkpoint waits for readers and starts the log over.
-/// The task ends when its pool is closed ([`crate::SqlStore::close`]).
-pub(crate) fn start_checkpointer(pool: SqlitePool, writer: SqlitePool) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if pool.is_closed() {
-                break;
-            }
-            let passive = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
-                .fetch_one(&pool)
-                .await;
-            let result = match passive {
-                Ok((_, log, _)) if log > WAL_RESTART_PAGES => {
-                    // On the writer's own connection: it runs between two
-                    // writes instead of making the writer wait in SQLite's
-                    // busy handler (whose sleeps reach 100 ms).
-                    sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-                        .execute(&writer)
-                        .await
-                        .map(drop)
-                }
-                Ok(_) => Ok(()),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => {}
-                Err(_) if pool.is_closed() => break,
-                Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; retrying"),
-            }
-        }
-    });
-}
-
 /// Opens the pools and runs the migrations.
-pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
+pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, SqlError> {
     let sync = match o.durability {
         Durability::Normal => SqliteSynchronous::Normal,
         Durability::Full => SqliteSynchronous::Full,
     };
     let writer_uses = std::sync::Arc::default();
     let Some(path) = &o.path else {
-        let opts = SqliteConnectOptions::from_str("sqlite::memory:")?
+        let opts = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(SqlError::connect)?
             .foreign_keys(true)
             .busy_timeout(o.busy_timeout);
         let pool = counting(SqlitePoolOptions::new(), &writer_uses)
@@ -282,7 +222,8 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(opts)
-            .await?;
+            .await
+            .map_err(SqlError::connect)?;
         migrate(&pool).await?;
         return Ok(Pools {
             read: pool.clone(),
@@ -305,7 +246,8 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         .max_connections(1)
         .min_connections(1)
         .connect_with(base.clone().pragma("wal_autocheckpoint", "0"))
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     migrate(&writer).await?;
     let checkpoint = SqlitePoolOptions::new()
         .max_connections(1)
@@ -313,18 +255,20 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
         .idle_timeout(None)
         .max_lifetime(None)
         .connect_with(base.clone())
-        .await?;
+        .await
+        .map_err(SqlError::connect)?;
     let reader = SqlitePoolOptions::new()
         .max_connections(o.readers)
         .acquire_timeout(o.reader_wait.max(crate::limits::MIN_POOL_WAIT))
         .connect_with(base.read_only(true))
-        .await?;
-    start_checkpointer(checkpoint.clone(), writer.clone());
+        .await
+        .map_err(SqlError::connect)?;
+    checkpoints::start(checkpoint.clone(), writer.clone());
     Ok(Pools {
         read: reader,
         write: writer,
         checkpoint: Some(checkpoint),
-        readers: Some(crate::sqlite_read::Readers::new(
+        readers: Some(Readers::new(
             path.clone(),
             o.busy_timeout,
             o.mmap_size,
@@ -336,9 +280,9 @@ pub(crate) async fn open(o: &SqliteOptions) -> Result<Pools, DbError> {
     })
 }
 
-async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
+async fn migrate(pool: &SqlitePool) -> Result<(), SqlError> {
     sqlx::migrate!("./migrations/sqlite")
         .run(pool)
         .await
-        .map_err(|e| DbError::Db(format!("migration failed: {e}")))
+        .map_err(SqlError::migrate)
 }

@@ -6,9 +6,17 @@ use chrono::{DateTime, Utc};
 use scimkit_schema::ResourceSchema;
 use serde_json::{Map, Value};
 
-use crate::columns::{Layout, MemberRow};
-use crate::record::{DbError, ListQuery, Page, Record};
+use crate::columns::Layout;
+use crate::error::DbError;
+use crate::ops::write::{Expect, MemberChange};
+use crate::ops::{self, write};
+#[cfg(feature = "postgres")]
+use crate::postgres::PgDb;
+use crate::read_sql::Target;
+use crate::record::{ListQuery, Page, Record};
 use crate::sql::{Dialect, Sql};
+#[cfg(feature = "sqlite")]
+use crate::sqlite::SqliteDb;
 use crate::stats::{Counters, ReadStats};
 
 /// A SCIM resource store on SQLite or PostgreSQL.
@@ -16,7 +24,7 @@ use crate::stats::{Counters, ReadStats};
 /// Cloning is cheap (the pools are shared).
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    pub(crate) backend: Backend,
+    pub(crate) backend: Connections,
     unique_display_name: Vec<String>,
     /// How often the SQLite writer connection was taken (see
     /// [`SqlStore::writer_uses`]).
@@ -27,37 +35,19 @@ pub struct SqlStore {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum Backend {
+/// The connections of the database a store runs on.
+pub(crate) enum Connections {
     #[cfg(feature = "sqlite")]
     Sqlite {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
-        inserts: crate::batch::Inserts,
+        inserts: crate::sqlite::Inserts,
         checkpoint: Option<sqlx::SqlitePool>,
         /// Reads on the calling thread (file databases).
-        readers: Option<crate::sqlite_read::Readers>,
+        readers: Option<crate::sqlite::Readers>,
     },
     #[cfg(feature = "postgres")]
     Postgres { pool: sqlx::PgPool },
-}
-
-macro_rules! dispatch {
-    ($self:ident, $f:ident, read, $($arg:expr),*) => {
-        match &$self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite { read, .. } => crate::sqlite::db::$f(read, $($arg),*).await,
-            #[cfg(feature = "postgres")]
-            Backend::Postgres { pool } => crate::postgres::db::$f(pool, $($arg),*).await,
-        }
-    };
-    ($self:ident, $f:ident, write, $($arg:expr),*) => {
-        match &$self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite { write, .. } => crate::sqlite::db::$f(write, $($arg),*).await,
-            #[cfg(feature = "postgres")]
-            Backend::Postgres { pool } => crate::postgres::db::$f(pool, $($arg),*).await,
-        }
-    };
 }
 
 impl SqlStore {
@@ -65,11 +55,11 @@ impl SqlStore {
     #[cfg(feature = "sqlite")]
     pub async fn sqlite(options: crate::SqliteOptions) -> Result<SqlStore, crate::SqlError> {
         let pools = crate::sqlite::open(&options).await?;
-        let inserts = crate::batch::Inserts::start(pools.write.clone());
+        let inserts = crate::sqlite::Inserts::start(pools.write.clone());
         Ok(SqlStore {
             writer_uses: pools.writer_uses,
             registered_tenants: false,
-            backend: Backend::Sqlite {
+            backend: Connections::Sqlite {
                 read: pools.read,
                 write: pools.write,
                 inserts,
@@ -86,7 +76,7 @@ impl SqlStore {
     pub async fn postgres(options: crate::PostgresOptions) -> Result<SqlStore, crate::SqlError> {
         let pool = crate::postgres::open(&options).await?;
         Ok(SqlStore {
-            backend: Backend::Postgres { pool },
+            backend: Connections::Postgres { pool },
             unique_display_name: Vec::new(),
             writer_uses: std::sync::Arc::default(),
             registered_tenants: false,
@@ -99,7 +89,7 @@ impl SqlStore {
     pub async fn close(&self) {
         match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite {
+            Connections::Sqlite {
                 read,
                 write,
                 checkpoint,
@@ -116,7 +106,7 @@ impl SqlStore {
                 write.close().await;
             }
             #[cfg(feature = "postgres")]
-            Backend::Postgres { pool } => pool.close().await,
+            Connections::Postgres { pool } => pool.close().await,
         }
     }
 
@@ -162,6 +152,15 @@ impl SqlStore {
         self
     }
 
+    /// The resources of type `rs` of `tenant`, stored in `layout`.
+    fn target<'a>(tenant: &'a str, rs: &'a ResourceSchema, layout: &'a Layout) -> Target<'a> {
+        Target {
+            tenant,
+            rt: rs.name(),
+            layout,
+        }
+    }
+
     pub(crate) async fn insert(
         &self,
         tenant: &str,
@@ -171,15 +170,15 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Record, DbError> {
         let layout = self.layout(rs);
+        let target = Self::target(tenant, rs, &layout);
         match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { write, inserts, .. } => {
-                crate::sqlite::insert(write, inserts, tenant, rs.name(), &layout, id, doc, now)
-                    .await
+            Connections::Sqlite { write, inserts, .. } => {
+                crate::sqlite::insert(write, inserts, target, id, doc, now).await
             }
             #[cfg(feature = "postgres")]
-            Backend::Postgres { pool } => {
-                crate::postgres::db::insert(pool, tenant, rs.name(), &layout, id, doc, now).await
+            Connections::Postgres { pool } => {
+                write::insert::<PgDb>(pool, target, id, doc, now).await
             }
         }
     }
@@ -192,58 +191,44 @@ impl SqlStore {
         with_members: bool,
     ) -> Result<Option<Record>, DbError> {
         let layout = self.layout(rs);
-        #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite {
-            readers: Some(r), ..
-        } = &self.backend
-        {
-            return r
-                .fetch(
-                    tenant,
-                    rs.name(),
-                    &layout,
-                    id,
-                    with_members,
-                    self.counters.clone(),
-                )
-                .await;
+        let target = Self::target(tenant, rs, &layout);
+        let counters = &self.counters;
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite {
+                readers: Some(r), ..
+            } => r.fetch(target, id, with_members, counters.clone()).await,
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => {
+                ops::fetch::<SqliteDb>(read, target, id, with_members, counters).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                ops::fetch::<PgDb>(pool, target, id, with_members, counters).await
+            }
         }
-        dispatch!(
-            self,
-            fetch,
-            read,
-            tenant,
-            rs.name(),
-            &layout,
-            id,
-            with_members,
-            &self.counters
-        )
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn update(
         &self,
         tenant: &str,
         rs: &ResourceSchema,
         id: &str,
         doc: Map<String, Value>,
-        expected: Option<i64>,
-        now: DateTime<Utc>,
+        expect: Expect,
     ) -> Result<Record, DbError> {
         let layout = self.layout(rs);
-        dispatch!(
-            self,
-            update,
-            write,
-            tenant,
-            rs.name(),
-            &layout,
-            id,
-            doc,
-            expected,
-            now
-        )
+        let target = Self::target(tenant, rs, &layout);
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => {
+                write::update::<SqliteDb>(write, target, id, doc, expect).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                write::update::<PgDb>(pool, target, id, doc, expect).await
+            }
+        }
     }
 
     pub(crate) async fn remove(
@@ -251,21 +236,18 @@ impl SqlStore {
         tenant: &str,
         rs: &ResourceSchema,
         id: &str,
-        expected: Option<i64>,
-        now: DateTime<Utc>,
+        expect: Expect,
     ) -> Result<(), DbError> {
         let layout = self.layout(rs);
-        dispatch!(
-            self,
-            delete,
-            write,
-            tenant,
-            rs.name(),
-            &layout,
-            id,
-            expected,
-            now
-        )
+        let target = Self::target(tenant, rs, &layout);
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => {
+                write::delete::<SqliteDb>(write, target, id, expect).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => write::delete::<PgDb>(pool, target, id, expect).await,
+        }
     }
 
     pub(crate) async fn find_missing(
@@ -274,32 +256,38 @@ impl SqlStore {
         types: &[&str],
         ids: &[String],
     ) -> Result<Vec<String>, DbError> {
-        dispatch!(self, missing_ids, read, tenant, types, ids)
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => {
+                ops::missing_ids::<SqliteDb>(read, tenant, types, ids).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                ops::missing_ids::<PgDb>(pool, tenant, types, ids).await
+            }
+        }
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn change_members(
         &self,
         tenant: &str,
         rs: &ResourceSchema,
         group: &str,
-        add: &[MemberRow],
-        remove: &[String],
+        change: MemberChange<'_>,
         now: DateTime<Utc>,
     ) -> Result<(Record, Vec<String>), DbError> {
-        let registered = self.registered_tenants;
-        dispatch!(
-            self,
-            change_members,
-            write,
-            tenant,
-            rs.name(),
-            group,
-            add,
-            remove,
-            now,
-            registered
-        )
+        let layout = self.layout(rs);
+        let target = Self::target(tenant, rs, &layout);
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => {
+                write::change_members::<SqliteDb>(write, target, group, change, now).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                write::change_members::<PgDb>(pool, target, group, change, now).await
+            }
+        }
     }
 
     pub(crate) async fn explain_query(
@@ -309,7 +297,13 @@ impl SqlStore {
         q: &ListQuery<'_>,
     ) -> Result<(String, Vec<String>, bool), DbError> {
         let layout = self.layout(rs);
-        dispatch!(self, explain, read, tenant, rs.name(), &layout, q)
+        let target = Self::target(tenant, rs, &layout);
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => ops::explain::<SqliteDb>(read, target, q).await,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => ops::explain::<PgDb>(pool, target, q).await,
+        }
     }
 
     pub(crate) async fn query(
@@ -319,45 +313,35 @@ impl SqlStore {
         q: &ListQuery<'_>,
     ) -> Result<Page, DbError> {
         let layout = self.layout(rs);
-        #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite {
-            readers: Some(r), ..
-        } = &self.backend
-        {
-            return r
-                .list(tenant, rs.name(), &layout, q, self.counters.clone())
-                .await;
+        let target = Self::target(tenant, rs, &layout);
+        let counters = &self.counters;
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite {
+                readers: Some(r), ..
+            } => r.list(target, q, counters.clone()).await,
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => {
+                ops::list::<SqliteDb>(read, target, q, counters).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => ops::list::<PgDb>(pool, target, q, counters).await,
         }
-        dispatch!(
-            self,
-            list,
-            read,
-            tenant,
-            rs.name(),
-            &layout,
-            q,
-            &self.counters
-        )
     }
 
     /// The SQL dialect of the database.
     pub(crate) fn dialect(&self) -> Dialect {
         match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { .. } => Dialect::Sqlite,
+            Connections::Sqlite { .. } => Dialect::Sqlite,
             #[cfg(feature = "postgres")]
-            Backend::Postgres { .. } => Dialect::Postgres,
+            Connections::Postgres { .. } => Dialect::Postgres,
         }
     }
 
     /// The columns a scan statement selects (resource columns, then `seq`).
     pub(crate) fn scan_cols(&self) -> String {
-        match &self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite { .. } => crate::sqlite::db::scan_cols(),
-            #[cfg(feature = "postgres")]
-            Backend::Postgres { .. } => crate::postgres::db::scan_cols(),
-        }
+        crate::read_sql::scan_columns(self.dialect())
     }
 
     /// Runs a scan statement (see [`SqlStore::scan_cols`]).
@@ -366,32 +350,38 @@ impl SqlStore {
         sql: &Sql,
         members_of: Option<&str>,
     ) -> Result<Vec<(i64, Record)>, DbError> {
-        #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite {
-            readers: Some(r), ..
-        } = &self.backend
-        {
-            return r
-                .scan_rows(
-                    sql.clone(),
-                    members_of.map(str::to_owned),
-                    self.counters.clone(),
-                )
-                .await;
+        let counters = &self.counters;
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite {
+                readers: Some(r), ..
+            } => {
+                r.scan_rows(sql.clone(), members_of.map(str::to_owned), counters.clone())
+                    .await
+            }
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => {
+                ops::scan_rows::<SqliteDb>(read, sql, members_of, counters).await
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                ops::scan_rows::<PgDb>(pool, sql, members_of, counters).await
+            }
         }
-        dispatch!(self, scan_rows, read, sql, members_of, &self.counters)
     }
 
     /// Runs a `SELECT count(*)`.
     pub(crate) async fn count_rows(&self, sql: &Sql) -> Result<u64, DbError> {
-        #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite {
-            readers: Some(r), ..
-        } = &self.backend
-        {
-            return r.count(sql.clone()).await;
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite {
+                readers: Some(r), ..
+            } => r.count(sql.clone()).await,
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => ops::count::<SqliteDb>(read, sql).await,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => ops::count::<PgDb>(pool, sql).await,
         }
-        dispatch!(self, count, read, sql)
     }
 
     /// Adds `members` to records from their member rows.
@@ -400,16 +390,22 @@ impl SqlStore {
         tenant: &str,
         mut recs: Vec<Record>,
     ) -> Result<Vec<Record>, DbError> {
-        #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite {
-            readers: Some(r), ..
-        } = &self.backend
-        {
-            return r.attach_all(tenant, recs, self.counters.clone()).await;
+        let counters = &self.counters;
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite {
+                readers: Some(r), ..
+            } => return r.attach_all(tenant, recs, counters.clone()).await,
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => {
+                ops::attach_all::<SqliteDb>(read, tenant, &mut recs, counters).await?;
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                ops::attach_all::<PgDb>(pool, tenant, &mut recs, counters).await?;
+            }
         }
-        let r: Result<(), DbError> =
-            dispatch!(self, attach_all, read, tenant, &mut recs, &self.counters);
-        r.map(|()| recs)
+        Ok(recs)
     }
 
     /// What the store's reads have cost since it was opened: rows read,
@@ -424,12 +420,12 @@ impl SqlStore {
     fn readers_open(&self) -> (u64, u64) {
         match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite { read, readers, .. } => match readers {
+            Connections::Sqlite { read, readers, .. } => match readers {
                 Some(r) => (r.open_count(), r.most_open()),
                 None => (u64::from(read.size()), u64::from(read.size())),
             },
             #[cfg(feature = "postgres")]
-            Backend::Postgres { pool } => (u64::from(pool.size()), u64::from(pool.size())),
+            Connections::Postgres { pool } => (u64::from(pool.size()), u64::from(pool.size())),
         }
     }
 }

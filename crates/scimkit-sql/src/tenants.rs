@@ -13,8 +13,13 @@ use chrono::{DateTime, SubsecRound, Utc};
 use scimkit_service::TokenHash;
 
 use crate::SqlError;
-use crate::record::DbError;
-use crate::store::Backend;
+use crate::error::DbError;
+#[cfg(feature = "postgres")]
+use crate::postgres::PgDb;
+use crate::rows::RowRead;
+#[cfg(feature = "sqlite")]
+use crate::sqlite::SqliteDb;
+use crate::store::Connections;
 
 /// A tenant as stored (without its token).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +38,7 @@ pub struct Tenant {
 /// The tenants of a [`crate::SqlStore`]'s database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Tenants {
-    backend: Backend,
+    backend: Connections,
 }
 
 impl crate::SqlStore {
@@ -44,17 +49,6 @@ impl crate::SqlStore {
         }
     }
 }
-
-type Row = (String, String, DateTime<Utc>, DateTime<Utc>);
-type RowWithTokens = (
-    String,
-    String,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    String,
-    Option<String>,
-    Option<DateTime<Utc>>,
-);
 
 /// What authenticating a tenant's requests needs: the tenant, the digest of
 /// its token, and the previous token's digest while it is still accepted.
@@ -71,93 +65,174 @@ pub struct Credentials {
     pub old_token: Option<(TokenHash, DateTime<Utc>)>,
 }
 
-fn tenant((id, name, created, token_rotated): Row) -> Tenant {
-    Tenant {
-        id,
-        name,
-        created,
-        token_rotated,
-    }
+/// A tenant from a row of [`COLUMNS`] (id, name, created, token_rotated).
+fn tenant(row: &impl RowRead) -> Result<Tenant, DbError> {
+    Ok(Tenant {
+        id: row.text(0)?,
+        name: row.text(1)?,
+        created: row.time(2)?,
+        token_rotated: row.time(3)?,
+    })
 }
 
-fn err(e: sqlx::Error) -> SqlError {
-    SqlError::from(DbError::from(e))
-}
-
-/// Runs the same statements on either backend's reader (SQLite: the read
-/// pool, never the single writer); `$n` placeholders are written `?n` for
-/// SQLite.
-macro_rules! on_reader {
-    ($self:ident, |$pool:ident, $sql:ident| $body:expr) => {
-        match &$self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite { read: $pool, .. } => {
-                let $sql = |s: &str| s.replace('$', "?");
-                $body
-            }
-            #[cfg(feature = "postgres")]
-            Backend::Postgres { pool: $pool } => {
-                let $sql = |s: &str| s.to_owned();
-                $body
-            }
-        }
+/// Credentials from a row of `table::credentials_sql` (`None` when the
+/// stored digest is unreadable: such a tenant opens nothing).
+fn credentials_of(row: &impl RowRead) -> Result<Option<Credentials>, DbError> {
+    let Some(token) = TokenHash::from_hex(&row.text(4)?) else {
+        return Ok(None);
     };
-}
-
-/// Runs the same statements on either backend; `$n` placeholders are written
-/// `?n` for SQLite.
-macro_rules! on_backend {
-    ($self:ident, |$pool:ident, $sql:ident| $body:expr) => {
-        match &$self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite { write: $pool, .. } => {
-                let $sql = |s: &str| s.replace('$', "?");
-                $body
-            }
-            #[cfg(feature = "postgres")]
-            Backend::Postgres { pool: $pool } => {
-                let $sql = |s: &str| s.to_owned();
-                $body
-            }
-        }
+    let old_token = match (row.opt_text(5)?, row.opt_time(6)?) {
+        (Some(h), Some(t)) => TokenHash::from_hex(&h).map(|h| (h, t)),
+        _ => None,
     };
+    Ok(Some(Credentials {
+        tenant: tenant(row)?,
+        token,
+        old_token,
+    }))
 }
 
 const COLUMNS: &str = "SELECT id, name, created, token_rotated FROM tenants";
+
+/// The tables that hold a tenant's resources.
+const RESOURCE_TABLES: [&str; 4] = [
+    "resources",
+    "resource_emails",
+    "group_members",
+    "unique_values",
+];
+
+/// The statements of the tenants table, generic over the database.
+mod table {
+    use chrono::{DateTime, Utc};
+    use sqlx::Pool;
+
+    use super::{COLUMNS, Credentials, RESOURCE_TABLES, Tenant, tenant};
+    use crate::error::DbError;
+    use crate::ops::Backend;
+    use crate::sql::{Param, Sql};
+    use scimkit_service::TokenHash;
+
+    pub(super) async fn add<B: Backend>(
+        pool: &Pool<B::Db>,
+        t: &Tenant,
+        token: &TokenHash,
+    ) -> Result<(), DbError> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO tenants (id, name, token_sha256, created, token_rotated) VALUES (");
+        sql.bind_text(t.id.as_str())
+            .push(", ")
+            .bind_text(t.name.as_str())
+            .push(", ");
+        sql.bind_text(token.to_hex())
+            .push(", ")
+            .bind(Param::Time(t.created))
+            .push(", ");
+        sql.bind(Param::Time(t.token_rotated)).push(")");
+        let mut c = pool.acquire().await?;
+        B::run(&mut c, &sql).await?;
+        Ok(())
+    }
+
+    pub(super) async fn list<B: Backend>(pool: &Pool<B::Db>) -> Result<Vec<Tenant>, DbError> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push(COLUMNS).push(" ORDER BY created, id");
+        let mut c = pool.acquire().await?;
+        B::rows(&mut c, &sql).await?.iter().map(tenant).collect()
+    }
+
+    /// The statement reading tenant `id`'s credentials.
+    pub(super) fn credentials_sql(d: crate::sql::Dialect, id: &str) -> Sql {
+        let mut sql = Sql::new(d);
+        sql.push(
+            "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
+             old_token_expires FROM tenants WHERE id = ",
+        )
+        .bind_text(id);
+        sql
+    }
+
+    pub(super) async fn credentials<B: Backend>(
+        pool: &Pool<B::Db>,
+        id: &str,
+    ) -> Result<Option<Credentials>, DbError> {
+        let sql = credentials_sql(B::DIALECT, id);
+        let mut c = pool.acquire().await?;
+        let rows = B::rows(&mut c, &sql).await?;
+        match rows.first() {
+            Some(row) => super::credentials_of(row),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) async fn rotate<B: Backend>(
+        pool: &Pool<B::Db>,
+        id: &str,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+        keep_old_until: Option<DateTime<Utc>>,
+    ) -> Result<u64, DbError> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE tenants SET ");
+        match keep_old_until {
+            Some(t) => sql
+                .push("old_token_sha256 = token_sha256, old_token_expires = ")
+                .bind(Param::Time(t)),
+            None => sql.push("old_token_sha256 = NULL, old_token_expires = NULL"),
+        };
+        sql.push(", token_sha256 = ").bind_text(token.to_hex());
+        sql.push(", token_rotated = ").bind(Param::Time(now));
+        sql.push(" WHERE id = ").bind_text(id);
+        let mut c = pool.acquire().await?;
+        B::run(&mut c, &sql).await
+    }
+
+    pub(super) async fn remove<B: Backend>(pool: &Pool<B::Db>, id: &str) -> Result<u64, DbError> {
+        let mut tx = pool.begin().await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("DELETE FROM tenants WHERE id = ").bind_text(id);
+        let n = B::run(&mut tx, &sql).await?;
+        for table in RESOURCE_TABLES {
+            let mut sql = Sql::new(B::DIALECT);
+            sql.push("DELETE FROM ")
+                .push(table)
+                .push(" WHERE tenant_id = ")
+                .bind_text(id);
+            B::run(&mut tx, &sql).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}
 
 impl Tenants {
     /// Adds a tenant whose token has digest `token`. Fails if `id` (or the
     /// token) is taken.
     pub async fn add(&self, id: &str, name: &str, token: &TokenHash) -> Result<Tenant, SqlError> {
         let now = Utc::now().trunc_subsecs(6);
-        let hex = token.to_hex();
-        on_backend!(self, |pool, sql| {
-            sqlx::query(&sql("INSERT INTO tenants (id, name, token_sha256, created, token_rotated) VALUES ($1, $2, $3, $4, $4)"))
-                .bind(id)
-                .bind(name)
-                .bind(&hex)
-                .bind(now)
-                .execute(pool)
-                .await
-                .map_err(err)?;
-        });
-        Ok(Tenant {
+        let t = Tenant {
             id: id.to_owned(),
             name: name.to_owned(),
             created: now,
             token_rotated: now,
-        })
+        };
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => table::add::<SqliteDb>(write, &t, token).await?,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::add::<PgDb>(pool, &t, token).await?,
+        }
+        Ok(t)
     }
 
     /// Every tenant, oldest first.
     pub async fn list(&self) -> Result<Vec<Tenant>, SqlError> {
-        let rows: Vec<Row> = on_backend!(self, |pool, sql| {
-            sqlx::query_as(&sql(&format!("{COLUMNS} ORDER BY created, id")))
-                .fetch_all(pool)
-                .await
-                .map_err(err)?
-        });
-        Ok(rows.into_iter().map(tenant).collect())
+        Ok(match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => table::list::<SqliteDb>(write).await?,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::list::<PgDb>(pool).await?,
+        })
     }
 
     /// The tenant `id` and the digest of its token, if it exists. Reads
@@ -170,43 +245,22 @@ impl Tenants {
     /// connection (never SQLite's single writer): what an authenticator
     /// checks a bearer token against.
     pub async fn credentials(&self, id: &str) -> Result<Option<Credentials>, SqlError> {
+        // Authentication reads this on every request: on a SQLite file, on a
+        // reader on the calling thread rather than through sqlx's pool.
         #[cfg(feature = "sqlite")]
-        let fast = match &self.backend {
-            Backend::Sqlite {
-                readers: Some(r), ..
-            } => Some(r.tenant_credentials(id).await?),
-            _ => None,
-        };
-        #[cfg(not(feature = "sqlite"))]
-        let fast: Option<Option<RowWithTokens>> = None;
-        let row: Option<RowWithTokens> = if let Some(row) = fast {
-            row
-        } else {
-            on_reader!(self, |pool, sql| {
-                sqlx::query_as(&sql(
-                    "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
-                 old_token_expires FROM tenants WHERE id = $1",
-                ))
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(err)?
-            })
-        };
-        Ok(
-            row.and_then(|(id, name, created, rotated, hex, old, expires)| {
-                let token = TokenHash::from_hex(&hex)?;
-                let old_token = match (old, expires) {
-                    (Some(h), Some(t)) => TokenHash::from_hex(&h).map(|h| (h, t)),
-                    _ => None,
-                };
-                Some(Credentials {
-                    tenant: tenant((id, name, created, rotated)),
-                    token,
-                    old_token,
-                })
-            }),
-        )
+        if let Connections::Sqlite {
+            readers: Some(r), ..
+        } = &self.backend
+        {
+            let sql = table::credentials_sql(crate::sql::Dialect::Sqlite, id);
+            return Ok(r.first_row(sql, |row| credentials_of(row)).await?.flatten());
+        }
+        Ok(match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => table::credentials::<SqliteDb>(read, id).await?,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::credentials::<PgDb>(pool, id).await?,
+        })
     }
 
     /// Replaces the token of tenant `id`; the old one stops working at
@@ -227,25 +281,17 @@ impl Tenants {
         keep_old_until: Option<DateTime<Utc>>,
     ) -> Result<bool, SqlError> {
         let now = Utc::now().trunc_subsecs(6);
-        let hex = token.to_hex();
-        let keep = match keep_old_until {
-            Some(_) => "old_token_sha256 = token_sha256, old_token_expires = $4",
-            None => "old_token_sha256 = NULL, old_token_expires = $4",
+        let keep = keep_old_until.map(|t| t.trunc_subsecs(6));
+        let n = match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => {
+                table::rotate::<SqliteDb>(write, id, token, now, keep).await?
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => {
+                table::rotate::<PgDb>(pool, id, token, now, keep).await?
+            }
         };
-        let text = format!(
-            "UPDATE tenants SET {keep}, token_sha256 = $1, token_rotated = $2 WHERE id = $3"
-        );
-        let n = on_backend!(self, |pool, sql| {
-            sqlx::query(&sql(&text))
-                .bind(&hex)
-                .bind(now)
-                .bind(id)
-                .bind(keep_old_until.map(|t| t.trunc_subsecs(6)))
-                .execute(pool)
-                .await
-                .map_err(err)?
-                .rows_affected()
-        });
         Ok(n > 0)
     }
 
@@ -259,30 +305,12 @@ impl Tenants {
     /// before the removal is left behind. On SQLite the single writer
     /// serialises removal and writes.
     pub async fn remove(&self, id: &str) -> Result<bool, SqlError> {
-        const TABLES: [&str; 4] = [
-            "resources",
-            "resource_emails",
-            "group_members",
-            "unique_values",
-        ];
-        let n = on_backend!(self, |pool, sql| {
-            let mut tx = pool.begin().await.map_err(err)?;
-            let n = sqlx::query(&sql("DELETE FROM tenants WHERE id = $1"))
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?
-                .rows_affected();
-            for table in TABLES {
-                sqlx::query(&sql(&format!("DELETE FROM {table} WHERE tenant_id = $1")))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(err)?;
-            }
-            tx.commit().await.map_err(err)?;
-            n
-        });
+        let n = match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => table::remove::<SqliteDb>(write, id).await?,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::remove::<PgDb>(pool, id).await?,
+        };
         Ok(n > 0)
     }
 }

@@ -245,7 +245,7 @@ async fn sqlite_agrees_with_the_evaluator() {
 }
 
 /// The same on a database file, whose reads go through the connections of
-/// `sqlite_read` (the in-memory database above reads through sqlx).
+/// `sqlite::readers` (the in-memory database above reads through sqlx).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_file_agrees_with_the_evaluator() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,9 +11,11 @@
 mod backends;
 mod checkpoint;
 mod conformance;
+mod errors;
 mod explain;
 mod ids;
 mod limits;
+mod linking;
 mod lists;
 mod tenants;
 

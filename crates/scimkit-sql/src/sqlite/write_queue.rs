@@ -19,7 +19,7 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::record::DbError;
+use crate::error::DbError;
 use crate::sql::Sql;
 
 /// The most inserts committed together.
@@ -55,12 +55,7 @@ impl Inserts {
     pub(crate) async fn run(&self, sql: Sql) -> Option<Result<(), DbError>> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job { sql, reply }).await.ok()?;
-        Some(rx.await.unwrap_or_else(|_| {
-            Err(DbError::Db(
-                "the write queue stopped before answering; the create may or may not be committed"
-                    .into(),
-            ))
-        }))
+        Some(rx.await.unwrap_or_else(|_| Err(DbError::QueueStopped)))
     }
 }
 
@@ -100,9 +95,9 @@ async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Vec<Result<(), DbError>> {
         Ok(results) => results,
         Err(e) => {
             tracing::error!(error = %e, inserts = jobs.len(), "group commit failed");
-            let text = e.to_string();
+            let e = std::sync::Arc::new(e);
             jobs.iter()
-                .map(|_| Err(DbError::Db(text.clone())))
+                .map(|_| Err(DbError::GroupCommit(e.clone())))
                 .collect()
         }
     }
@@ -119,7 +114,7 @@ async fn one_call(pool: &SqlitePool, jobs: &[Job]) -> Result<(), DbError> {
     let mut q = sqlx::query(&text);
     for job in jobs {
         for p in &job.sql.params {
-            q = crate::sqlite::bind(q, p);
+            q = super::database::bind(q, p);
         }
     }
     match q.execute(&mut *conn).await {
@@ -150,7 +145,7 @@ async fn with_savepoints(
         );
         let mut q = sqlx::query(&text);
         for p in &job.sql.params {
-            q = crate::sqlite::bind(q, p);
+            q = super::database::bind(q, p);
         }
         match q.execute(&mut *tx).await {
             Ok(_) => results.push(Ok(())),

@@ -12,7 +12,8 @@
 //! handler that interrupts it after [`INLINE_STEPS`] virtual-machine steps
 //! (on the order of a millisecond); an interrupted read runs again from the start
 //! on tokio's blocking pool. The statements are the same as the sqlx path's
-//! ([`crate::sqlite::db`]), bound the same way.
+//! ([`crate::read_sql`]), bound the same way, and read through the same
+//! routines ([`crate::rows`]).
 //!
 //! Bounds: at most `readers` connections are open (a semaphore of as many
 //! permits; a read waits up to `reader_wait` for one, then fails with `503`),
@@ -30,12 +31,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, params_from_iter, types::Value as SqlValue};
-use serde_json::Value;
 
-use crate::columns::{Layout, MemberRow};
-use crate::record::{DbError, ListQuery, NO_CONNECTION, Page, QUERY_STOPPED, Record};
-use crate::sql::{Param, Sql, time_text};
-use crate::sqlite::db;
+use crate::error::{DbError, NO_CONNECTION, QUERY_STOPPED};
+use crate::read_sql::{ListPlan, Target, fetch_sql, members_sql};
+use crate::record::{ListQuery, Page, Record};
+use crate::rows::{RowRead, attach_members, member, parse_time, record};
+use crate::sql::{Dialect, Param, Sql, time_text};
 use crate::stats::Counters;
 
 /// Virtual-machine steps a read may take on the calling thread (checked every
@@ -44,18 +45,6 @@ const INLINE_STEPS: u32 = 20_000;
 
 /// How often (in steps) the progress handler runs.
 const STEP_CHECK: i32 = 1_000;
-
-/// A tenant's credentials row: id, name, created, token rotated, token
-/// digest, the previous digest and until when it is accepted.
-pub(crate) type TenantRow = (
-    String,
-    String,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    String,
-    Option<String>,
-    Option<DateTime<Utc>>,
-);
 
 /// Read-only connections to one database file, opened on demand and kept
 /// (up to `keep`) for reuse.
@@ -144,13 +133,10 @@ impl Readers {
         let c = Connection::open_with_flags(
             &i.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(db_err)?;
-        c.busy_timeout(i.busy_timeout).map_err(db_err)?;
-        c.pragma_update(None, "cache_size", -65_536)
-            .map_err(db_err)?;
-        c.pragma_update(None, "mmap_size", i.mmap_size.to_string())
-            .map_err(db_err)?;
+        )?;
+        c.busy_timeout(i.busy_timeout)?;
+        c.pragma_update(None, "cache_size", -65_536)?;
+        c.pragma_update(None, "mmap_size", i.mmap_size.to_string())?;
         c.set_prepared_statement_cache_capacity(64);
         let now = i.open.fetch_add(1, Relaxed) + 1;
         i.most_open.fetch_max(now, Relaxed);
@@ -171,7 +157,7 @@ impl Readers {
 
     fn take(&self) -> Result<Conn, DbError> {
         if self.inner.closed.load(Relaxed) {
-            return Err(DbError::Db("the store is closed".into()));
+            return Err(DbError::Closed);
         }
         let idle = self
             .inner
@@ -205,7 +191,7 @@ impl Readers {
                 .await
             {
                 Ok(Ok(p)) => p,
-                Ok(Err(_)) => return Err(DbError::Db("the store is closed".into())),
+                Ok(Err(_)) => return Err(DbError::Closed),
                 Err(_) => return Err(DbError::Unavailable(NO_CONNECTION.into())),
             };
         let c = self.take()?;
@@ -265,38 +251,26 @@ impl Readers {
             r
         })
         .await
-        .map_err(|e| DbError::Db(format!("read task failed: {e}")))?
+        .map_err(DbError::ReadTask)?
     }
 
-    /// The credentials row of tenant `id` (`SELECT id, name, created,
-    /// token_rotated, token_sha256, old_token_sha256, old_token_expires`),
-    /// read on a reader on the calling thread: authentication runs on every
-    /// request, and a round trip through sqlx's connection thread costs
-    /// about 25 times as much (docs/BENCHMARKS.md, "SQL store").
-    pub(crate) async fn tenant_credentials(&self, id: &str) -> Result<Option<TenantRow>, DbError> {
-        let id = id.to_owned();
+    /// The first row `sql` returns, decoded by `decode` (the same decoder
+    /// the sqlx path uses, through [`RowRead`]), read on the calling thread.
+    /// For lookups made on every request, such as a tenant's credentials: a
+    /// round trip through sqlx's connection thread costs a third of the
+    /// example server's GET throughput (docs/BENCHMARKS.md).
+    pub(crate) async fn first_row<T: Send + 'static>(
+        &self,
+        sql: Sql,
+        decode: fn(&rusqlite::Row<'_>) -> Result<T, DbError>,
+    ) -> Result<Option<T>, DbError> {
         self.run(move |c| {
-            let mut st = c
-                .prepare_cached(
-                    "SELECT id, name, created, token_rotated, token_sha256, old_token_sha256, \
-                     old_token_expires FROM tenants WHERE id = ?1",
-                )
-                .map_err(db_err)?;
-            let mut rows = st.query([&id]).map_err(db_err)?;
-            let Some(r) = rows.next().map_err(db_err)? else {
-                return Ok(None);
-            };
-            let text = |i: usize| r.get::<_, String>(i).map_err(db_err);
-            let expires = r.get::<_, Option<String>>(6).map_err(db_err)?;
-            Ok(Some((
-                text(0)?,
-                text(1)?,
-                time(&text(2)?)?,
-                time(&text(3)?)?,
-                text(4)?,
-                r.get::<_, Option<String>>(5).map_err(db_err)?,
-                expires.as_deref().map(time).transpose()?,
-            )))
+            let mut st = c.prepare_cached(&sql.text)?;
+            let mut rows = st.query(params_from_iter(values(&sql)))?;
+            match rows.next()? {
+                Some(r) => decode(r).map(Some),
+                None => Ok(None),
+            }
         })
         .await
     }
@@ -304,16 +278,14 @@ impl Readers {
     /// Reads one resource (with its members when `with_members`).
     pub(crate) async fn fetch(
         &self,
-        tenant: &str,
-        rt: &str,
-        layout: &Layout,
+        target: Target<'_>,
         id: &str,
         with_members: bool,
         counters: Arc<Counters>,
     ) -> Result<Option<Record>, DbError> {
-        let sql = db::fetch_sql(tenant, rt, id);
-        let tenant = tenant.to_owned();
-        let members = layout.members && with_members;
+        let sql = fetch_sql(Dialect::Sqlite, target.tenant, target.rt, id);
+        let tenant = target.tenant.to_owned();
+        let members = target.layout.members && with_members;
         self.run(move |c| {
             let mut recs = records(c, &sql)?;
             let Some(mut rec) = recs.pop() else {
@@ -321,60 +293,41 @@ impl Readers {
             };
             counters.rows(1);
             if members {
-                attach_members(c, &tenant, &mut rec, &counters)?;
+                load_members(c, &tenant, &mut rec, &counters)?;
             }
             Ok(Some(rec))
         })
         .await
     }
 
-    /// Lists resources, as [`crate::sqlite::db::list`] does.
+    /// Lists resources, as [`crate::ops::list`] does.
     pub(crate) async fn list(
         &self,
-        tenant: &str,
-        rt: &str,
-        layout: &Layout,
+        target: Target<'_>,
         q: &ListQuery<'_>,
         counters: Arc<Counters>,
     ) -> Result<Page, DbError> {
-        let (sql, exact, sorted, offset) = db::list_sql(tenant, rt, layout, q);
-        let in_sql_paging = exact && sorted;
-        let count = in_sql_paging.then(|| db::count_sql(tenant, rt, layout, q));
-        let page_size = q.count;
-        let members = layout.members && (q.load_members || !in_sql_paging);
-        let tenant = tenant.to_owned();
+        let plan = ListPlan::new(Dialect::Sqlite, target, q);
+        let tenant = target.tenant.to_owned();
         self.run(move |c| {
-            let mut records = records(c, &sql)?;
+            let mut records = records(c, &plan.sql)?;
             counters.rows(records.len());
             counters.held(records.len());
-            let mut total = offset + records.len();
-            let short = crate::record::page_tells_total(records.len(), page_size, offset);
-            if let Some(cnt) = &count
-                && !short
-            {
-                let n: i64 = c
-                    .prepare_cached(&cnt.text)
-                    .and_then(|mut st| st.query_row(params_from_iter(values(cnt)), |r| r.get(0)))
-                    .map_err(db_err)?;
-                total = usize::try_from(n).unwrap_or(0);
-            }
-            if members {
+            let counted = match plan.count_for(records.len()) {
+                Some(cnt) => Some(usize::try_from(count(c, cnt)?).unwrap_or(0)),
+                None => None,
+            };
+            if plan.members {
                 for rec in &mut records {
-                    attach_members(c, &tenant, rec, &counters)?;
+                    load_members(c, &tenant, rec, &counters)?;
                 }
             }
-            Ok(Page {
-                records,
-                total,
-                filter_pushed_down: exact,
-                sort_pushed_down: sorted,
-                paged: in_sql_paging,
-            })
+            Ok(plan.page(records, counted))
         })
         .await
     }
 
-    /// Runs a scan statement, as [`crate::sqlite::db::scan_rows`] does.
+    /// Runs a scan statement, as [`crate::ops::scan_rows`] does.
     pub(crate) async fn scan_rows(
         &self,
         sql: Sql,
@@ -383,15 +336,15 @@ impl Readers {
     ) -> Result<Vec<(i64, Record)>, DbError> {
         self.run(move |c| {
             let mut out = Vec::new();
-            let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
-            let mut rows = st.query(params_from_iter(values(&sql))).map_err(db_err)?;
-            while let Some(r) = rows.next().map_err(db_err)? {
-                out.push((r.get(5).map_err(db_err)?, record(r)?));
+            let mut st = c.prepare_cached(&sql.text)?;
+            let mut rows = st.query(params_from_iter(values(&sql)))?;
+            while let Some(r) = rows.next()? {
+                out.push((r.int(5)?, record(r)?));
             }
             counters.rows(out.len());
             if let Some(tenant) = &members_of {
                 for (_, rec) in &mut out {
-                    attach_members(c, tenant, rec, &counters)?;
+                    load_members(c, tenant, rec, &counters)?;
                 }
             }
             Ok(out)
@@ -401,14 +354,7 @@ impl Readers {
 
     /// Runs a `SELECT count(*)`.
     pub(crate) async fn count(&self, sql: Sql) -> Result<u64, DbError> {
-        self.run(move |c| {
-            let n: i64 = c
-                .prepare_cached(&sql.text)
-                .and_then(|mut st| st.query_row(params_from_iter(values(&sql)), |r| r.get(0)))
-                .map_err(db_err)?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-        .await
+        self.run(move |c| count(c, &sql)).await
     }
 
     /// Adds `members` to each record from its member rows.
@@ -423,7 +369,7 @@ impl Readers {
         self.run(move |c| {
             let mut out = (*recs).clone();
             for rec in &mut out {
-                attach_members(c, &tenant, rec, &counters)?;
+                load_members(c, &tenant, rec, &counters)?;
             }
             Ok(out)
         })
@@ -431,60 +377,64 @@ impl Readers {
     }
 }
 
-/// The rows of a `SELECT` of [`crate::sqlite::db`]'s resource columns.
+/// The value of a `SELECT count(*)`.
+fn count(c: &Connection, sql: &Sql) -> Result<u64, DbError> {
+    let n: i64 = c
+        .prepare_cached(&sql.text)?
+        .query_row(params_from_iter(values(sql)), |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The records a `SELECT` of [`crate::read_sql::resource_columns`] returns.
 fn records(c: &Connection, sql: &Sql) -> Result<Vec<Record>, DbError> {
-    let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
-    let mut rows = st.query(params_from_iter(values(sql))).map_err(db_err)?;
+    let mut st = c.prepare_cached(&sql.text)?;
+    let mut rows = st.query(params_from_iter(values(sql)))?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(db_err)? {
+    while let Some(r) = rows.next()? {
         out.push(record(r)?);
     }
     Ok(out)
 }
 
-/// One row of [`crate::sqlite::db`]'s resource columns.
-fn record(r: &rusqlite::Row<'_>) -> Result<Record, DbError> {
-    let data: String = r.get(4).map_err(db_err)?;
-    let data = match serde_json::from_str(&data)? {
-        Value::Object(m) => m,
-        _ => return Err(DbError::Json("not an object".into())),
-    };
-    Ok(Record {
-        id: r.get(0).map_err(db_err)?,
-        version: r.get(1).map_err(db_err)?,
-        created: time(&r.get::<_, String>(2).map_err(db_err)?)?,
-        last_modified: time(&r.get::<_, String>(3).map_err(db_err)?)?,
-        data,
-    })
-}
-
-/// Adds a group's `members` from its member rows.
-fn attach_members(
+/// Gives `rec` the members of its group.
+fn load_members(
     c: &Connection,
     tenant: &str,
     rec: &mut Record,
     counters: &Counters,
 ) -> Result<(), DbError> {
-    let sql = db::members_sql(tenant, &rec.id);
-    let mut st = c.prepare_cached(&sql.text).map_err(db_err)?;
-    let mut rows = st.query(params_from_iter(values(&sql))).map_err(db_err)?;
+    let sql = members_sql(Dialect::Sqlite, tenant, &rec.id);
+    let mut st = c.prepare_cached(&sql.text)?;
+    let mut rows = st.query(params_from_iter(values(&sql)))?;
     let mut members = Vec::new();
-    while let Some(r) = rows.next().map_err(db_err)? {
-        members.push(
-            MemberRow {
-                value: r.get(0).map_err(db_err)?,
-                kind: r.get(1).map_err(db_err)?,
-                display: r.get(2).map_err(db_err)?,
-                reference: r.get(3).map_err(db_err)?,
-            }
-            .to_json(),
-        );
+    while let Some(r) = rows.next()? {
+        members.push(member(r)?);
     }
     counters.member_rows(members.len());
-    if !members.is_empty() {
-        rec.data.insert("members".into(), Value::Array(members));
-    }
+    attach_members(rec, &members);
     Ok(())
+}
+
+impl RowRead for rusqlite::Row<'_> {
+    fn text(&self, i: usize) -> Result<String, DbError> {
+        Ok(self.get(i)?)
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
+        Ok(self.get(i)?)
+    }
+
+    fn int(&self, i: usize) -> Result<i64, DbError> {
+        Ok(self.get(i)?)
+    }
+
+    fn time(&self, i: usize) -> Result<DateTime<Utc>, DbError> {
+        parse_time(&self.text(i)?)
+    }
+
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, DbError> {
+        self.opt_text(i)?.as_deref().map(parse_time).transpose()
+    }
 }
 
 /// The statement's parameters as SQLite values, bound as the sqlx path binds them.
@@ -495,17 +445,6 @@ fn values(sql: &Sql) -> impl Iterator<Item = SqlValue> + '_ {
         Param::Float(f) => SqlValue::Real(*f),
         Param::Time(t) => SqlValue::Text(time_text(t)),
     })
-}
-
-/// A stored timestamp (RFC 3339 text, see [`time_text`]).
-fn time(s: &str) -> Result<DateTime<Utc>, DbError> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| DbError::Db(format!("stored timestamp {s:?} is not RFC 3339: {e}")))
-}
-
-fn db_err(e: rusqlite::Error) -> DbError {
-    DbError::Db(e.to_string())
 }
 
 #[cfg(test)]
