@@ -391,31 +391,48 @@ async fn large_filters_give_the_evaluators_answer(s: SqlStore) {
     s.close().await;
 }
 
-macro_rules! on_sql_backends {
-    ($($check:ident),*) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $check() {
-                    let (s, _dir) = crate::backends::sqlite_store().await;
-                    super::$check(s).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $check() {
-                    super::$check(crate::backends::postgres_store().await).await;
-                }
-            )*
-        }
-    };
+// Each check on SQLite and on PostgreSQL, one test per database.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_agree_with_the_evaluator_sqlite() {
+    let (s, _dir) = crate::backends::sqlite_store().await;
+    pages_agree_with_the_evaluator(s).await;
 }
 
-on_sql_backends!(
-    pages_agree_with_the_evaluator,
-    memory_is_bounded_by_the_page,
-    excluded_members_read_no_member_row,
-    large_filters_give_the_evaluators_answer
-);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_agree_with_the_evaluator_postgres() {
+    pages_agree_with_the_evaluator(crate::backends::postgres_store().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_is_bounded_by_the_page_sqlite() {
+    let (s, _dir) = crate::backends::sqlite_store().await;
+    memory_is_bounded_by_the_page(s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_is_bounded_by_the_page_postgres() {
+    memory_is_bounded_by_the_page(crate::backends::postgres_store().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluded_members_read_no_member_row_sqlite() {
+    let (s, _dir) = crate::backends::sqlite_store().await;
+    excluded_members_read_no_member_row(s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluded_members_read_no_member_row_postgres() {
+    excluded_members_read_no_member_row(crate::backends::postgres_store().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_filters_give_the_evaluators_answer_sqlite() {
+    let (s, _dir) = crate::backends::sqlite_store().await;
+    large_filters_give_the_evaluators_answer(s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_filters_give_the_evaluators_answer_postgres() {
+    large_filters_give_the_evaluators_answer(crate::backends::postgres_store().await).await;
+}

@@ -19,26 +19,93 @@ mod linking;
 mod lists;
 mod tenants;
 
-/// Runs every conformance check against one backend, one test each.
-macro_rules! suite {
-    ($name:ident, $open:path) => {
-        mod $name {
-            use crate::conformance as c;
-            suite!(@tests $open; create_get_replace_delete, uniqueness, unique_display_name,
-                tenant_isolation, filters, sorting, paging, membership, concurrent_writers, concurrent_creates, missing_ids, delete_leaves_groups, many_binds);
-        }
-    };
-    (@tests $open:path; $($check:ident),*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $check() {
-                let b = $open().await;
-                c::$check(b.store.as_ref()).await;
-            }
-        )*
-    };
+use std::future::Future;
+use std::pin::Pin;
+
+use scimkit_service::ResourceStore;
+
+/// A check of the store suite (`conformance.rs`) on one store.
+type Check = for<'a> fn(&'a dyn ResourceStore) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Runs `check` on the in-memory store, SQLite and PostgreSQL, in turn; the
+/// failure names the backend.
+async fn on_every_backend(check: Check) {
+    for (name, open) in BACKENDS {
+        let b = open().await;
+        eprintln!("store suite on {name}");
+        check(b.store.as_ref()).await;
+    }
 }
 
-suite!(memory, crate::backends::memory);
-suite!(sqlite, crate::backends::sqlite);
-suite!(postgres, crate::backends::postgres);
+/// The backends the store suite runs on.
+type Open = fn() -> Pin<Box<dyn Future<Output = backends::Backend>>>;
+const BACKENDS: [(&str, Open); 3] = [
+    ("memory", || Box::pin(backends::memory())),
+    ("sqlite", || Box::pin(backends::sqlite())),
+    ("postgres", || Box::pin(backends::postgres())),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_get_replace_delete() {
+    on_every_backend(|s| Box::pin(conformance::create_get_replace_delete(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uniqueness() {
+    on_every_backend(|s| Box::pin(conformance::uniqueness(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unique_display_name() {
+    on_every_backend(|s| Box::pin(conformance::unique_display_name(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_isolation() {
+    on_every_backend(|s| Box::pin(conformance::tenant_isolation(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters() {
+    on_every_backend(|s| Box::pin(conformance::filters(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sorting() {
+    on_every_backend(|s| Box::pin(conformance::sorting(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging() {
+    on_every_backend(|s| Box::pin(conformance::paging(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn membership() {
+    on_every_backend(|s| Box::pin(conformance::membership(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers() {
+    on_every_backend(|s| Box::pin(conformance::concurrent_writers(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates() {
+    on_every_backend(|s| Box::pin(conformance::concurrent_creates(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_ids() {
+    on_every_backend(|s| Box::pin(conformance::missing_ids(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_leaves_groups() {
+    on_every_backend(|s| Box::pin(conformance::delete_leaves_groups(s))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_binds() {
+    on_every_backend(|s| Box::pin(conformance::many_binds(s))).await;
+}
