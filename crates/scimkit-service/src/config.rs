@@ -10,6 +10,11 @@ use scimkit_schema::{Compat, Profile};
 /// values than this is applied on tokio's blocking pool (applying 1,000
 /// values takes well under a millisecond; 10,000 several).
 pub const DEFAULT_PATCH_OFFLOAD_VALUES: usize = 1_000;
+
+/// The default of [`Config::write_retries`]: how many times one PUT, PATCH or
+/// DELETE is attempted when it keeps losing its compare-and-swap race to
+/// other writers of the same resource.
+pub const DEFAULT_WRITE_RETRIES: usize = 64;
 use crate::password::{PasswordHashing, PasswordStorage};
 
 /// How the engine behaves. Start from [`Config::default()`] and adjust with
@@ -83,6 +88,11 @@ pub struct Config {
     /// applied and validated on tokio's blocking pool, so that it does not
     /// stall the async worker serving other requests; smaller ones run inline.
     pub patch_offload_values: usize,
+    /// How many times one PUT, PATCH or DELETE is attempted while it loses
+    /// its compare-and-swap race (another writer changed the resource between
+    /// its read and its write); then `409` ("changing too fast; retry").
+    /// Bounds the store work one request can cause on a contended resource.
+    pub write_retries: usize,
     /// How `password` and other `returned: never` attributes are stored
     /// (default: an Argon2id hash; see [`PasswordStorage`]).
     pub password_storage: PasswordStorage,
@@ -112,6 +122,7 @@ impl Default for Config {
             patch_max_operations: DEFAULT_MAX_PATCH_OPERATIONS,
             patch_max_values_per_operation: DEFAULT_MAX_PATCH_VALUES_PER_OPERATION,
             patch_offload_values: DEFAULT_PATCH_OFFLOAD_VALUES,
+            write_retries: DEFAULT_WRITE_RETRIES,
             password_storage: PasswordStorage::default(),
             password_hashing: PasswordHashing::default(),
         }
@@ -256,6 +267,18 @@ impl Config {
     /// Sets [`Config::patch_max_values_per_operation`].
     pub fn with_patch_max_values_per_operation(mut self, n: usize) -> Self {
         self.patch_max_values_per_operation = n;
+        self
+    }
+
+    /// Sets [`Config::write_retries`] (at least 1).
+    ///
+    /// ```
+    /// use scimkit_service::{Config, DEFAULT_WRITE_RETRIES};
+    /// assert_eq!(Config::default().write_retries, DEFAULT_WRITE_RETRIES);
+    /// assert_eq!(Config::default().with_write_retries(0).write_retries, 1);
+    /// ```
+    pub fn with_write_retries(mut self, n: usize) -> Self {
+        self.write_retries = n.max(1);
         self
     }
 

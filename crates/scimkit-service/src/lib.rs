@@ -84,7 +84,7 @@ mod time;
 pub use auth::{
     AuthError, AuthRequest, Authenticator, MeRef, Principal, Secret, StaticTokens, TokenHash,
 };
-pub use config::{Config, DEFAULT_PATCH_OFFLOAD_VALUES};
+pub use config::{Config, DEFAULT_PATCH_OFFLOAD_VALUES, DEFAULT_WRITE_RETRIES};
 pub use events::{
     DEFAULT_LOGGED_MEMBER_IDS, EventKind, EventSink, EventSummary, NoopSink, ProvisioningEvent,
     VecSink,

@@ -128,6 +128,11 @@ pub(crate) struct Global {
     #[arg(long, global = true, env = "SCIMKIT_MAX_LIST_SCAN", default_value_t = scimkit_service::DEFAULT_MAX_LIST_SCAN)]
     pub(crate) max_list_scan: u64,
 
+    /// How many times one PUT, PATCH or DELETE is attempted while other
+    /// writers keep changing the same resource; then `409`.
+    #[arg(long, global = true, env = "SCIMKIT_WRITE_RETRIES", default_value_t = scimkit_service::DEFAULT_WRITE_RETRIES)]
+    pub(crate) write_retries: usize,
+
     /// The most database connections open at once: SQLite reader
     /// connections (default 4) or the PostgreSQL pool (default 16).
     #[arg(long, global = true, env = "SCIMKIT_DB_CONNECTIONS")]

@@ -46,7 +46,8 @@ pub(crate) fn config(global: &Global, bound: SocketAddr) -> Result<Config, Strin
         .with_patch_no_content_for(["Group"])
         .with_patch_max_operations(global.patch_max_operations)
         .with_patch_max_values_per_operation(global.patch_max_values)
-        .with_max_list_scan(global.max_list_scan);
+        .with_max_list_scan(global.max_list_scan)
+        .with_write_retries(global.write_retries);
     let trust_request = global.trust_host_header || global.trust_forwarded_headers;
     if global.base_url.is_some() || !trust_request {
         config = config.with_public_origin(global.origin(bound));
@@ -175,5 +176,8 @@ mod tests {
         let c = super::config(&cli.global, "127.0.0.1:8080".parse().unwrap()).unwrap();
         assert_eq!(c.patch_max_operations, 50);
         assert_eq!(c.patch_max_values_per_operation, 40_000);
+        let cli = Cli::try_parse_from(["scimkit-server", "--write-retries", "5"]).unwrap();
+        let c = super::config(&cli.global, "127.0.0.1:8080".parse().unwrap()).unwrap();
+        assert_eq!(c.write_retries, 5);
     }
 }

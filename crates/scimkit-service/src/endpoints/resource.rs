@@ -21,22 +21,19 @@ use crate::request::{self, Query};
 use crate::response::{self, Failure, Outcome};
 use crate::{EventKind, Fetch, StoreError, StoredResource};
 
-/// How often a write retries after losing a compare-and-swap race; the
-/// conditional headers are evaluated again against each version read, so a
-/// write without them (or with `If-Match: *`) retries, and one whose
-/// `If-Match` named the version that lost gets `412`.
-const RETRIES: usize = 64;
-
 /// Runs one compare-and-swap write `attempt` (read, check the conditional
 /// headers, write at the version read) until it does not lose a race:
-/// `Ok(None)` is a lost race, tried again up to [`RETRIES`] times, then
-/// `409`. `replace`, `patch` and `delete` share it.
-async fn until_won<T, F, Fut>(id: &str, mut attempt: F) -> Result<T, Failure>
+/// `Ok(None)` is a lost race, tried again, `retries` attempts in all
+/// ([`crate::Config::write_retries`]), then `409`. The conditional headers
+/// are evaluated again against each version read, so a write without them
+/// (or with `If-Match: *`) retries, and one whose `If-Match` named the
+/// version that lost gets `412`. `replace`, `patch` and `delete` share it.
+async fn until_won<T, F, Fut>(id: &str, retries: usize, mut attempt: F) -> Result<T, Failure>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, Failure>>,
 {
-    for _ in 0..RETRIES {
+    for _ in 0..retries.max(1) {
         if let Some(done) = attempt().await? {
             return Ok(done);
         }
@@ -187,7 +184,7 @@ pub(crate) async fn replace(
     let conds = Conditions::from_headers(headers)?;
     let given = &request::resource_body(body)?;
     let conds = &conds;
-    until_won(id, || async move {
+    until_won(id, cx.svc.config.write_retries, || async move {
         let existing = load(cx, rs, id).await?;
         conds.check_write(id, &existing.version)?;
         let mut input = given.clone();
@@ -257,7 +254,7 @@ pub(crate) async fn patch(
         return patched(cx, &full, rs, query);
     }
     let (conds, op) = (&conds, &op);
-    until_won(id, || async move {
+    until_won(id, cx.svc.config.write_retries, || async move {
         let existing = load(cx, rs, id).await?;
         conds.check_write(id, &existing.version)?;
         let Patched {
@@ -336,7 +333,7 @@ pub(crate) async fn delete(
     let store = &cx.svc.store;
     let conds = Conditions::from_headers(headers)?;
     let conds = &conds;
-    until_won(id, || async move {
+    until_won(id, cx.svc.config.write_retries, || async move {
         let expected = if conds.names_versions() {
             let existing = load(cx, rs, id).await?;
             conds.check_write(id, &existing.version)?;
@@ -362,11 +359,13 @@ mod tests {
 
     use super::*;
 
+    const RETRIES: usize = crate::DEFAULT_WRITE_RETRIES;
+
     /// `until_won` over attempts that lose `losses` races, then end with `last`;
     /// returns its answer (status) and how many attempts ran.
-    fn check(losses: usize, last: Result<u8, u16>) -> (Result<u8, u16>, usize) {
+    fn check(retries: usize, losses: usize, last: Result<u8, u16>) -> (Result<u8, u16>, usize) {
         let mut calls = 0;
-        let r = until_won("x", || {
+        let r = until_won("x", retries, || {
             calls += 1;
             let out = if calls <= losses {
                 Ok(None)
@@ -383,14 +382,22 @@ mod tests {
 
     #[test]
     fn retries_lost_races_then_gives_up_with_409() {
-        for (losses, last, want, calls) in [
-            (0, Ok(7), Ok(7), 1),
-            (3, Ok(7), Ok(7), 4),
-            (RETRIES - 1, Ok(7), Ok(7), RETRIES),
-            (RETRIES, Ok(7), Err(409), RETRIES),
-            (2, Err(412), Err(412), 3),
+        for (retries, losses, last, want, calls) in [
+            (RETRIES, 0, Ok(7), Ok(7), 1),
+            (RETRIES, 3, Ok(7), Ok(7), 4),
+            (RETRIES, RETRIES - 1, Ok(7), Ok(7), RETRIES),
+            (RETRIES, RETRIES, Ok(7), Err(409), RETRIES),
+            (RETRIES, 2, Err(412), Err(412), 3),
+            // Config::with_write_retries: the edge moves with the setting.
+            (3, 2, Ok(7), Ok(7), 3),
+            (3, 3, Ok(7), Err(409), 3),
+            (0, 1, Ok(7), Err(409), 1),
         ] {
-            assert_eq!(check(losses, last), (want, calls), "{losses} losses");
+            assert_eq!(
+                check(retries, losses, last),
+                (want, calls),
+                "{retries} retries, {losses} losses"
+            );
         }
     }
 }
