@@ -5,13 +5,12 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use scimkit_filter::AttrPath;
 use scimkit_schema::eval::SortKey;
 use scimkit_schema::{Registry, Resource, ResourceSchema};
 use scimkit_service::{
     Config, Fetch, ListQuery, ListResult, MemoryStore, PageCollector, ResourceStore, ScimService,
-    SortSpec, StaticTokens, StoreError, StoredResource, TenantId, finish_list,
+    SortSpec, StoreError, StoredResource, TenantId, finish_list,
 };
 use serde_json::{Value, json};
 
@@ -91,31 +90,11 @@ async fn top_k_pages_equal_a_full_sort() {
 }
 
 fn service(store: impl ResourceStore, config: Config) -> ScimService {
-    ScimService::builder()
-        .store(store)
-        .authenticator(StaticTokens::new().with_token(TenantId::default(), "t"))
-        .config(config)
-        .build()
-        .unwrap()
+    crate::support::service(store, config)
 }
 
 async fn call(s: &ScimService, method: &str, uri: &str, body: Option<Value>) -> (u16, Value) {
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", "Bearer t");
-    if body.is_some() {
-        b = b.header("content-type", "application/scim+json");
-    }
-    let body = body.map(|v| Bytes::from(v.to_string())).unwrap_or_default();
-    let resp = s.handle(b.body(body).unwrap()).await;
-    let status = resp.status().as_u16();
-    let json = if resp.body().is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(resp.body()).unwrap()
-    };
-    (status, json)
+    crate::support::call(s, method, uri, body.as_ref()).await
 }
 
 /// A list that would examine more resources in memory than

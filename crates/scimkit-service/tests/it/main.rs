@@ -16,3 +16,4 @@ mod nul;
 mod password;
 mod patch_budgets;
 mod secrets;
+mod support;

@@ -3,7 +3,6 @@
 //! membership fast path included) as `400 invalidValue` naming the
 //! attribute, and in filter comparison values as `400 invalidFilter`.
 
-use bytes::Bytes;
 use scimkit_schema::Profile;
 use scimkit_service::{Config, MemoryStore, ScimService, StaticTokens, TenantId};
 use serde_json::{Value, json};
@@ -12,16 +11,7 @@ const U: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const G: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 async fn send(s: &ScimService, method: &str, uri: &str, body: Option<&Value>) -> (u16, Value) {
-    let req = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", "Bearer t")
-        .header("content-type", "application/scim+json")
-        .body(body.map(|b| Bytes::from(b.to_string())).unwrap_or_default())
-        .unwrap();
-    let resp = s.handle(req).await;
-    let json = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
-    (resp.status().as_u16(), json)
+    crate::support::call(s, method, uri, body).await
 }
 
 fn patch(ops: Value) -> Value {

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use scimkit_schema::Resource;
 use scimkit_service::{
     Config, DEFAULT_PATCH_OFFLOAD_VALUES, MemoryStore, ResourceStore, ScimService, StaticTokens,
@@ -45,16 +44,7 @@ async fn service(config: Config) -> (ScimService, Vec<String>) {
 }
 
 async fn send(s: &ScimService, method: &str, uri: &str, body: &Value) -> (u16, Value) {
-    let req = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", "Bearer t")
-        .header("content-type", "application/scim+json")
-        .body(Bytes::from(body.to_string()))
-        .unwrap();
-    let resp = s.handle(req).await;
-    let json = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
-    (resp.status().as_u16(), json)
+    crate::support::call(s, method, uri, Some(body)).await
 }
 
 fn patch(ops: Value) -> Value {

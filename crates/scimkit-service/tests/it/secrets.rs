@@ -2,9 +2,8 @@
 //! sortable, in any profile and through every way a list is asked for:
 //! `GET /{type}`, `POST /{type}/.search` and `POST /.search`.
 
-use bytes::Bytes;
 use scimkit_schema::Profile;
-use scimkit_service::{Config, MemoryStore, ScimService, StaticTokens, TenantId};
+use scimkit_service::{Config, MemoryStore, ScimService};
 use serde_json::{Value, json};
 
 const PROFILES: [Profile; 4] = [
@@ -15,26 +14,11 @@ const PROFILES: [Profile; 4] = [
 ];
 
 fn service(profile: Profile) -> ScimService {
-    ScimService::builder()
-        .store(MemoryStore::new())
-        .authenticator(StaticTokens::new().with_token(TenantId::default(), "t"))
-        .config(Config::default().with_profile(profile))
-        .build()
-        .unwrap()
+    crate::support::service(MemoryStore::new(), Config::default().with_profile(profile))
 }
 
 async fn send(s: &ScimService, method: &str, uri: &str, body: Option<Value>) -> (u16, Value) {
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", "Bearer t");
-    if body.is_some() {
-        b = b.header("content-type", "application/scim+json");
-    }
-    let body = body.map(|v| Bytes::from(v.to_string())).unwrap_or_default();
-    let resp = s.handle(b.body(body).unwrap()).await;
-    let json = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
-    (resp.status().as_u16(), json)
+    crate::support::call(s, method, uri, body.as_ref()).await
 }
 
 fn enc(s: &str) -> String {
