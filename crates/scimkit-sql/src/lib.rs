@@ -121,6 +121,7 @@ mod chunk;
 mod columns;
 mod error;
 mod explain;
+mod feed;
 mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
