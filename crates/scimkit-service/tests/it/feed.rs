@@ -376,3 +376,16 @@ fn wire_shape_round_trips() {
         deleted
     );
 }
+
+#[test]
+fn cursors_from_outside_are_checked_at_the_edge() {
+    let max = "a".repeat(scimkit_service::feed::MAX_CURSOR_LEN);
+    assert!(max.parse::<Cursor>().is_ok());
+    assert!(format!("{max}a").parse::<Cursor>().is_err());
+    assert!("".parse::<Cursor>().is_err());
+    assert!("a\u{7f}".parse::<Cursor>().is_err());
+    let parsed: Result<Cursor, _> = serde_json::from_value(json!("ok"));
+    assert!(parsed.is_ok());
+    let bad: Result<Cursor, _> = serde_json::from_value(json!(""));
+    assert!(bad.is_err());
+}
