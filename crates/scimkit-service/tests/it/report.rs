@@ -41,7 +41,10 @@ fn ops(ops: Value) -> Value {
 /// A service with user `bjensen` (a work e-mail) in group `staff`; returns
 /// the service and the two ids.
 async fn fixture(compat: Compat) -> (ScimService, String, String) {
-    let s = service(MemoryStore::new(), Config::default().with_base_path("").with_compat(compat));
+    let s = service(
+        MemoryStore::new(),
+        Config::default().with_base_path("").with_compat(compat),
+    );
     let (st, r) = send(
         &s,
         "POST",
