@@ -294,3 +294,31 @@ async fn the_filter_is_reported_decoded_and_a_refused_token_too() {
     assert_eq!(r.error.as_ref().map(|e| e.status), Some(401));
     assert!(r.tenant.is_none());
 }
+
+#[tokio::test]
+async fn a_refused_filter_on_a_secret_is_not_reported_and_details_are_scrubbed() {
+    let (s, _, _) = fixture(Compat::default()).await;
+    let (st, r) = send(
+        &s,
+        "GET",
+        "/Users?filter=password%20eq%20%22PLANTED-PW%22",
+        None,
+    )
+    .await;
+    assert_eq!(st, 400);
+    let f = r.filter.unwrap();
+    assert!(!f.contains("PLANTED"), "{f}");
+    let (st, r) = send(
+        &s,
+        "GET",
+        "/Users?access_token=PLANTED-TOKEN&filter=%ZZ",
+        None,
+    )
+    .await;
+    assert_eq!(st, 400);
+    let d = r.error.unwrap().detail;
+    assert!(!d.contains("PLANTED"), "{d}");
+    // A clean filter that fails for another reason is kept as sent.
+    let (_, r) = send(&s, "GET", "/Users?filter=userName%20eq", None).await;
+    assert_eq!(r.filter.as_deref(), Some("userName eq"));
+}
