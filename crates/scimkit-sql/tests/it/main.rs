@@ -18,6 +18,7 @@ mod ids;
 mod limits;
 mod linking;
 mod lists;
+mod request_log;
 mod tenants;
 
 use std::future::Future;
