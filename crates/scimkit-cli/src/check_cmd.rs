@@ -41,7 +41,7 @@ pub(crate) struct CheckArgs {
     /// Leave the users and groups the run created (they carry its prefix).
     #[arg(long)]
     keep: bool,
-    /// The whole run's budget, in seconds (cleanup has its own two minutes).
+    /// The whole run's budget, in seconds (cleanup has its own).
     #[arg(long, value_name = "SECS", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     timeout: u64,
@@ -49,6 +49,15 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "SECS", default_value_t = 15,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     request_timeout: u64,
+    /// The cleanup's budget after the checks, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    cleanup_timeout: u64,
+    /// The most of one response body read, in bytes; a larger body fails the
+    /// check that asked for it.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=1024 * 1024 * 1024))]
+    max_response_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -87,7 +96,9 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
         .with_read_only(args.read_only)
         .with_keep(args.keep)
         .with_timeout(Duration::from_secs(args.timeout))
-        .with_request_timeout(Duration::from_secs(args.request_timeout));
+        .with_request_timeout(Duration::from_secs(args.request_timeout))
+        .with_cleanup_timeout(Duration::from_secs(args.cleanup_timeout))
+        .with_max_response_bytes(usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX));
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -156,11 +167,9 @@ impl Display {
             return;
         }
         match p {
-            Progress::Started(c) => {
-                if self.tty {
-                    eprint!("\r\x1b[2K  … {} {}", c.id(), c.title());
-                    let _ = std::io::stderr().flush();
-                }
+            Progress::Started(c) if self.tty => {
+                eprint!("\r\x1b[2K  … {} {}", c.id(), c.title());
+                let _ = std::io::stderr().flush();
             }
             Progress::Finished(o) => {
                 self.done += 1;
@@ -177,11 +186,9 @@ impl Display {
                 let _ = writeln!(out, "{mark} {} — {}{note}", o.id, o.title);
                 let _ = out.flush();
             }
-            Progress::CleaningUp => {
-                if self.tty {
-                    eprint!("\r\x1b[2K  … deleting what the run created");
-                    let _ = std::io::stderr().flush();
-                }
+            Progress::CleaningUp if self.tty => {
+                eprint!("\r\x1b[2K  … deleting what the run created");
+                let _ = std::io::stderr().flush();
             }
             _ => {}
         }

@@ -42,7 +42,7 @@ use std::time::Duration;
 
 pub use catalog::{CheckInfo, catalog};
 pub use report::{Failure, Outcome, Report, Status};
-pub use runner::{Progress, run};
+pub use runner::{MAX_SWEPT, Progress, run};
 
 /// A group of checks, selectable with `scimkit check --suite`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -158,6 +158,9 @@ pub struct Options {
     /// The prefix of every name the run creates; a fresh
     /// `scimkit-check-<8 hex digits>` when `None`.
     pub prefix: Option<String>,
+    /// The most of one response body the checker reads; a larger body fails
+    /// the check that asked for it.
+    pub max_response_bytes: usize,
 }
 
 /// [`Options::timeout`] by default: 5 minutes.
@@ -166,9 +169,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// [`Options::cleanup_timeout`] by default: 2 minutes.
 pub const DEFAULT_CLEANUP_TIMEOUT: Duration = Duration::from_secs(120);
-/// The most of a response body the checker reads: 4 MiB. A larger body fails
-/// the check that asked for it.
-pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// [`Options::max_response_bytes`] by default: 4 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
@@ -180,6 +182,7 @@ impl Default for Options {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
             prefix: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -218,6 +221,12 @@ impl Options {
     /// The cleanup's budget.
     pub fn with_cleanup_timeout(mut self, timeout: Duration) -> Self {
         self.cleanup_timeout = timeout;
+        self
+    }
+
+    /// The most of one response body the checker reads.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 

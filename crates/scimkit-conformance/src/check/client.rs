@@ -5,7 +5,6 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::MAX_RESPONSE_BYTES;
 use super::report::Failure;
 
 /// How much of a body a report shows.
@@ -126,14 +125,24 @@ pub(crate) fn trim(s: &str) -> String {
     format!("{}… ({} bytes in all)", &s[..end], s.len())
 }
 
-/// Sends `req` to `base` + its path with `client` (whose timeout bounds
-/// the whole exchange); reads at most [`MAX_RESPONSE_BYTES`] of the body.
-pub(crate) async fn send(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    req: Req,
-) -> Result<Exchange, SendError> {
+/// Where and how to send: the client (whose timeout bounds the whole
+/// exchange), the base URL, the token, the most of a body to read.
+pub(crate) struct Conn<'a> {
+    pub(crate) client: &'a reqwest::Client,
+    pub(crate) base: &'a str,
+    pub(crate) token: &'a str,
+    pub(crate) max_body: usize,
+}
+
+/// Sends `req` to the base URL + its path; reads at most `max_body` bytes of
+/// the answer.
+pub(crate) async fn send(conn: &Conn<'_>, req: Req) -> Result<Exchange, SendError> {
+    let Conn {
+        client,
+        base,
+        token,
+        max_body,
+    } = *conn;
     let url = format!("{base}{}", req.path);
     let sent = describe(&req.method, &url, req.body.as_deref());
     let mut rb = client.request(req.method, &url);
@@ -149,6 +158,7 @@ pub(crate) async fn send(
     }
     let mut resp = rb.send().await.map_err(|e| SendError {
         sent: sent.clone(),
+        status: None,
         detail: error_text(&e),
     })?;
     let status = resp.status().as_u16();
@@ -157,11 +167,12 @@ pub(crate) async fn send(
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                if body.len() + chunk.len() > max_body {
                     return Err(SendError {
                         sent,
+                        status: Some(status),
                         detail: format!(
-                            "HTTP {status}: the response body is over {MAX_RESPONSE_BYTES} bytes"
+                            "HTTP {status}: the response body is over {max_body} bytes (--max-response-bytes)"
                         ),
                     });
                 }
@@ -171,6 +182,7 @@ pub(crate) async fn send(
             Err(e) => {
                 return Err(SendError {
                     sent,
+                    status: Some(status),
                     detail: format!("HTTP {status}: reading the body: {}", error_text(&e)),
                 });
             }
@@ -191,6 +203,8 @@ pub(crate) async fn send(
 #[derive(Debug)]
 pub(crate) struct SendError {
     pub(crate) sent: String,
+    /// The status, when the head came back.
+    pub(crate) status: Option<u16>,
     pub(crate) detail: String,
 }
 

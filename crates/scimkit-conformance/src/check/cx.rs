@@ -47,6 +47,7 @@ pub(crate) struct Cx {
     pub(crate) base: String,
     token: String,
     pub(crate) prefix: String,
+    max_body: usize,
     counter: AtomicU32,
     /// `Users/<id>`, `Groups/<id>`: what the run created, in order.
     pub(crate) created: Mutex<Vec<String>>,
@@ -55,12 +56,19 @@ pub(crate) struct Cx {
 }
 
 impl Cx {
-    pub(crate) fn new(http: reqwest::Client, base: String, token: String, prefix: String) -> Self {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        base: String,
+        token: String,
+        prefix: String,
+        max_body: usize,
+    ) -> Self {
         Cx {
             http,
             base,
             token,
             prefix,
+            max_body,
             counter: AtomicU32::new(0),
             created: Mutex::new(Vec::new()),
             spc: Mutex::new(None),
@@ -91,8 +99,18 @@ impl Cx {
         format!("{}@example.com", self.unique(what))
     }
 
+    /// Where requests go.
+    pub(crate) fn conn(&self) -> client::Conn<'_> {
+        client::Conn {
+            client: &self.http,
+            base: &self.base,
+            token: &self.token,
+            max_body: self.max_body,
+        }
+    }
+
     pub(crate) async fn send(&self, req: Req) -> Result<Exchange, Failure> {
-        client::send(&self.http, &self.base, &self.token, req)
+        client::send(&self.conn(), req)
             .await
             .map_err(client::SendError::into_failure)
     }

@@ -56,6 +56,7 @@ pub async fn run(
         target.base_url.clone(),
         target.token.clone(),
         prefix.clone(),
+        options.max_response_bytes,
     );
     preflight(&cx, target).await?;
 
@@ -132,23 +133,23 @@ pub async fn run(
 /// cannot be tested.
 async fn preflight(cx: &Cx, target: &Target) -> Result<(), CheckError> {
     let url = format!("{}/ServiceProviderConfig", target.base_url);
-    let ex = client::send(
-        &cx.http,
-        &cx.base,
-        &target.token,
-        Req::new(Method::GET, "/ServiceProviderConfig"),
-    )
-    .await
-    .map_err(|e| CheckError::Unreachable {
-        url: url.clone(),
-        detail: e.detail,
-    })?;
-    if matches!(ex.status, 401 | 403) {
-        return Err(CheckError::Unauthorized {
-            url,
-            status: ex.status,
-            body: client::trim(&ex.text),
-        });
+    let (status, body) =
+        match client::send(&cx.conn(), Req::new(Method::GET, "/ServiceProviderConfig")).await {
+            Ok(ex) => (ex.status, client::trim(&ex.text)),
+            // An answer whose body could not be read still says the endpoint
+            // is there; `discovery.spc` reports the body.
+            Err(e) => match e.status {
+                Some(status) => (status, e.detail),
+                None => {
+                    return Err(CheckError::Unreachable {
+                        url,
+                        detail: e.detail,
+                    });
+                }
+            },
+        };
+    if matches!(status, 401 | 403) {
+        return Err(CheckError::Unauthorized { url, status, body });
     }
     Ok(())
 }
@@ -253,13 +254,17 @@ async fn cleanup(cx: &Cx, budget: Duration) -> Cleanup {
     out
 }
 
+/// The most resources of one type the cleanup sweep looks for by prefix
+/// (beyond what the run recorded); a run creates about a hundred.
+pub const MAX_SWEPT: u64 = 1000;
+
 /// The ids of `endpoint` whose `attr` starts with the run's prefix (at most
-/// 1,000, in pages of 100).
+/// [`MAX_SWEPT`], in pages of 100).
 async fn sweep(cx: &Cx, endpoint: &str, attr: &str) -> Vec<String> {
     let filter = enc(&format!("{attr} sw \"{}\"", cx.prefix));
     let mut ids = Vec::new();
     let mut start = 1;
-    while start <= 1000 {
+    while start <= MAX_SWEPT {
         let path =
             format!("/{endpoint}?filter={filter}&attributes=id&startIndex={start}&count=100");
         let Ok(ex) = cx.send(Req::new(Method::GET, path)).await else {

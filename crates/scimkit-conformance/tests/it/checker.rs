@@ -9,9 +9,14 @@ use serde_json::Value;
 
 use crate::server::{Fault, TOKEN, start};
 
+/// Runs the checker; requests get a generous budget (the machine may be
+/// busy, and `okta.users.create` hashes a password).
 pub(crate) async fn run(base: &str, options: &Options) -> Report {
     let target = Target::new(base, TOKEN).unwrap();
-    check::run(&target, options, &mut |_| {}, std::future::pending())
+    let options = options
+        .clone()
+        .with_request_timeout(Duration::from_secs(120));
+    check::run(&target, &options, &mut |_| {}, std::future::pending())
         .await
         .unwrap()
 }
@@ -110,10 +115,10 @@ async fn an_interrupted_run_still_cleans_up() {
     let target = Target::new(&base, TOKEN).unwrap();
     let stop = tokio::sync::Notify::new();
     let mut progress = |p: check::Progress<'_>| {
-        if let check::Progress::Finished(o) = p {
-            if o.id == "rfc.users.get" {
-                stop.notify_one();
-            }
+        if let check::Progress::Finished(o) = p
+            && o.id == "rfc.users.get"
+        {
+            stop.notify_one();
         }
     };
     let report = check::run(&target, &Options::default(), &mut progress, stop.notified())
@@ -131,15 +136,31 @@ async fn an_interrupted_run_still_cleans_up() {
     assert_eq!(total(&base, "/Users").await, 0);
 }
 
-/// An overall timeout of zero: the first check fails, the rest are skipped,
-/// and the run returns.
+/// An overall timeout of zero: the check running when it elapses fails,
+/// every later one is skipped, and the run returns (and cleans up).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_overall_timeout_stops_the_run() {
     let base = start(Fault::None).await;
     let report = run(&base, &Options::default().with_timeout(Duration::ZERO)).await;
     assert!(report.timed_out);
-    assert_eq!(report.count_failed(), 1);
-    assert_eq!(report.count_skipped(), report.outcomes.len() - 1);
+    assert!(!report.passed());
+    assert_eq!(report.count_failed(), 1, "{:#?}", report.outcomes);
+    let at = report
+        .outcomes
+        .iter()
+        .position(|o| matches!(o.status, Status::Failed(_)))
+        .unwrap();
+    let Status::Failed(f) = &report.outcomes[at].status else {
+        unreachable!()
+    };
+    assert!(f.expected.contains("overall timeout"), "{f:?}");
+    for o in &report.outcomes[at + 1..] {
+        assert!(
+            matches!(&o.status, Status::Skipped(r) if r.contains("overall timeout")),
+            "{o:?}"
+        );
+    }
+    assert!(report.cleanup.left.is_empty());
 }
 
 #[tokio::test]
@@ -242,4 +263,34 @@ fn the_catalog_is_consistent() {
             "{suite}"
         );
     }
+}
+
+/// `max_response_bytes` at the edge: a body of exactly the limit is read, one
+/// byte more fails the check that asked for it (and only that one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_response_size_limit_holds_at_the_edge() {
+    let base = start(Fault::None).await;
+    let size = reqwest::Client::new()
+        .get(format!("{base}/Schemas"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    let discovery = Options::default().with_suites([Suite::Discovery]);
+    let report = run(&base, &discovery.clone().with_max_response_bytes(size)).await;
+    assert!(report.passed(), "{}", failures(&report));
+    let report = run(&base, &discovery.with_max_response_bytes(size - 1)).await;
+    assert_eq!(report.failed_ids(), ["discovery.schemas"]);
+    let Status::Failed(f) = &report.outcomes[2].status else {
+        panic!()
+    };
+    let received = f.received.as_deref().unwrap();
+    assert!(
+        received.contains(&format!("the response body is over {} bytes", size - 1)),
+        "{received}"
+    );
 }

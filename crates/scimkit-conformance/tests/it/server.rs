@@ -115,10 +115,11 @@ async fn plant(State(fault): State<Fault>, req: Request, next: Next) -> Response
                     let remove = o["op"]
                         .as_str()
                         .is_some_and(|s| s.eq_ignore_ascii_case("remove"));
-                    if remove && o["path"] == "members" {
-                        if let Some(m) = o.as_object_mut() {
-                            m.remove("value");
-                        }
+                    if remove
+                        && o["path"] == "members"
+                        && let Some(m) = o.as_object_mut()
+                    {
+                        m.remove("value");
                     }
                 }
             }
@@ -134,9 +135,9 @@ async fn plant(State(fault): State<Fault>, req: Request, next: Next) -> Response
                     .unwrap_or("")
                     .to_owned();
                 let urn = filter.starts_with("urn:");
-                if !KNOWN.contains(&first.as_str())
-                    && !(urn && filter.contains(":enterprise:2.0:User:"))
-                {
+                let known = KNOWN.contains(&first.as_str())
+                    || (urn && filter.contains(":enterprise:2.0:User:"));
+                if !known {
                     return error(500, "", "internal error");
                 }
             }
