@@ -294,3 +294,26 @@ async fn the_response_size_limit_holds_at_the_edge() {
         "{received}"
     );
 }
+
+/// `cleanup_timeout` at the edge: with no time for cleanup, the report lists
+/// everything it could not delete instead of hanging or claiming success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_that_runs_out_of_time_says_what_is_left() {
+    let base = start(Fault::None).await;
+    let options = Options::default()
+        .with_suites([Suite::Okta])
+        .with_cleanup_timeout(Duration::ZERO);
+    let report = run(&base, &options).await;
+    assert!(report.passed(), "{}", failures(&report));
+    assert!(
+        report.cleanup.deleted.is_empty(),
+        "{:?}",
+        report.cleanup.deleted
+    );
+    assert!(!report.cleanup.left.is_empty());
+    for left in &report.cleanup.left {
+        assert!(left.ends_with("cleanup timed out (0s)"), "{left}");
+    }
+    let filter = format!("/Users?filter=userName%20sw%20%22{}%22", report.prefix);
+    assert!(total(&base, &filter).await > 0);
+}
