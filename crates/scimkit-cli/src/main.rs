@@ -9,6 +9,7 @@
 //! | `scimkit filter eval [--strict] [--schema FILE]… --resources FILE FILTER` | prints the ids of the resources that match a filter |
 //! | `scimkit path parse [--json] [--strict] PATH` | parses a PATCH path (RFC 7644 §3.5.2) |
 //! | `scimkit patch apply --resource FILE --patch FILE [--profile P]` | applies a PATCH request (RFC 7644 §3.5.2) |
+//! | `scimkit check TENANT_URL --token TOKEN [--suite S]… [--format text\|json\|junit] [--read-only] [--keep]` | tests a live SCIM endpoint the way Entra ID and Okta use it (exit 0 passed, 1 failed, 2 not testable) |
 //!
 //! On success the canonical form (or, with `--json`, the syntax tree as JSON)
 //! is printed and the exit code is 0. On bad input a SCIM error response body
@@ -21,6 +22,7 @@
 //!
 //! Usage errors (an unknown flag, a missing argument) exit with 2.
 
+mod check_cmd;
 mod eval_cmd;
 mod filter_cmd;
 mod output;
@@ -40,7 +42,8 @@ use clap::{Parser, Subcommand};
     long_about = "SCIM 2.0 (RFC 7643/7644) command-line tool.\n\n\
         Parses SCIM filters and PATCH paths and prints their canonical form or \
         their syntax tree as JSON. Bad input prints a SCIM error response body \
-        (status 400, scimType invalidFilter or invalidPath) and exits with 1.",
+        (status 400, scimType invalidFilter or invalidPath) and exits with 1. \
+        `scimkit check` tests a live SCIM endpoint the way Entra ID and Okta use it.",
     after_help = "Examples:\n  \
         scimkit filter parse 'userName eq \"bjensen\"'\n  \
         scimkit filter parse --json 'emails[type eq \"work\"].value eq \"a@example.com\"'\n  \
@@ -59,6 +62,8 @@ enum Command {
     Path(path_cmd::PathArgs),
     /// Apply PATCH requests to resources (RFC 7644 §3.5.2).
     Patch(patch_cmd::PatchArgs),
+    /// Test a live SCIM endpoint the way Entra ID and Okta will use it.
+    Check(check_cmd::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,5 +71,6 @@ fn main() -> ExitCode {
         Command::Filter(args) => filter_cmd::run(args),
         Command::Path(args) => path_cmd::run(args),
         Command::Patch(args) => patch_cmd::run(args),
+        Command::Check(args) => check_cmd::run(args),
     }
 }

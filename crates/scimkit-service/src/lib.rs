@@ -51,11 +51,9 @@
 //! # }).unwrap();
 //! ```
 //!
-//! ## Features
-//!
-//! | feature | what |
-//! |---|---|
-//! | `conformance` | [`conformance`]: the HTTP conformance suite adapters run over real sockets |
+//! The conformance suites (the `ResourceStore` suite for store authors, the
+//! HTTP suite for adapter and server authors) live in the `scimkit-conformance`
+//! crate.
 
 // docs.rs (`--cfg docsrs`, nightly) marks feature-gated items with the features they need.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -68,8 +66,6 @@ struct ReadmeDoctests;
 mod auth;
 mod blocking;
 mod config;
-#[cfg(feature = "conformance")]
-pub mod conformance;
 mod context;
 mod endpoints;
 pub mod etag;

@@ -18,7 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .config(
             Config::default()
                 .with_base_path("/scim/v2")
-                .with_profile(Profile::Entra),
+                // What Entra ID and Okta both send (`docs/COMPATIBILITY.md`);
+                // `scimkit check` passes every suite against it.
+                .with_profile(Profile::Interoperable),
         )
         .build()?;
     let app = axum::Router::new().merge(scimkit::axum::router(service));

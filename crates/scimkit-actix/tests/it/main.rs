@@ -32,7 +32,7 @@ async fn serve(service: ScimService) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance() {
-    scimkit_service::conformance::run(serve).await;
+    scimkit_conformance::http::run(serve).await;
 }
 
 /// Issue 11: an unauthenticated client that sends the head of a
@@ -41,8 +41,8 @@ async fn conformance() {
 async fn an_unauthenticated_head_gets_401_without_the_body() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let config = scimkit_service::conformance::main_config().with_max_body_size(2_000_000);
-    let origin = serve(scimkit_service::conformance::service(config).await).await;
+    let config = scimkit_conformance::http::main_config().with_max_body_size(2_000_000);
+    let origin = serve(scimkit_conformance::http::service(config).await).await;
     let addr = origin.trim_start_matches("http://");
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     s.write_all(

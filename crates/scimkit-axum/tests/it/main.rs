@@ -18,21 +18,21 @@ async fn serve(service: ScimService) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance() {
-    scimkit_service::conformance::run(serve).await;
+    scimkit_conformance::http::run(serve).await;
 }
 
 /// Nested at the base path, the engine still sees the full path.
 #[tokio::test]
 async fn nested_router_sees_the_full_path() {
     let service =
-        scimkit_service::conformance::service(scimkit_service::conformance::main_config()).await;
+        scimkit_conformance::http::service(scimkit_conformance::http::main_config()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().nest("/scim/v2", scimkit_axum::router(service));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let r = reqwest::Client::new()
         .get(format!("http://{addr}/scim/v2/ResourceTypes/User"))
-        .bearer_auth(scimkit_service::conformance::TOKEN_A)
+        .bearer_auth(scimkit_conformance::http::TOKEN_A)
         .send()
         .await
         .unwrap();
@@ -46,7 +46,7 @@ async fn a_failing_body_is_400_and_an_oversized_one_413() {
     use tower::ServiceExt;
 
     let service =
-        scimkit_service::conformance::service(scimkit_service::conformance::main_config()).await;
+        scimkit_conformance::http::service(scimkit_conformance::http::main_config()).await;
     let limit = service.config().max_body_size;
     let app = scimkit_axum::router(service);
     let failing = futures_util::stream::iter(vec![

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use scimkit_axum::ServeOptions;
-use scimkit_service::conformance::{TOKEN_A, main_config, service};
+use scimkit_conformance::http::{TOKEN_A, main_config, service};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;

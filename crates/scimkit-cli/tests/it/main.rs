@@ -129,6 +129,7 @@ fn help_explains_every_flag() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+mod check;
 mod eval;
 mod parity;
 mod patch;

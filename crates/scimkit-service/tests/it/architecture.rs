@@ -56,10 +56,11 @@ fn arrows_point_down() {
         &["scimkit-filter"],
         &[&WEB[..], &DB[..], &["http"]].concat(),
     );
+    // No HTTP client and no test code: the conformance suites are their own crate.
     check(
         "scimkit-service",
         &["scimkit-filter", "scimkit-schema"],
-        &[&WEB[..], &DB[..]].concat(),
+        &[&WEB[..], &DB[..], &["reqwest"]].concat(),
     );
     check(
         "scimkit-axum",
@@ -70,6 +71,12 @@ fn arrows_point_down() {
         "scimkit-actix",
         &["scimkit-service", "scimkit-schema"],
         &[&DB[..], &["axum"]].concat(),
+    );
+    // The test kits speak HTTP as a client only, and know no database.
+    check(
+        "scimkit-conformance",
+        &["scimkit-service", "scimkit-schema", "scimkit-filter"],
+        &[&WEB[..], &DB[..]].concat(),
     );
 }
 

@@ -1,22 +1,6 @@
-//! The stores the suite runs against.
+//! The stores the tests run against.
 
-use std::sync::Arc;
-
-use scimkit_service::{MemoryStore, ResourceStore};
 use scimkit_sql::{PostgresOptions, SqlStore, SqliteOptions};
-
-/// A store and what must live as long as it (a temporary directory).
-pub(crate) struct Backend {
-    pub(crate) store: Arc<dyn ResourceStore>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-pub(crate) async fn memory() -> Backend {
-    Backend {
-        store: Arc::new(MemoryStore::new()),
-        _dir: None,
-    }
-}
 
 /// A SQLite store in a fresh temporary file.
 pub(crate) async fn sqlite_store() -> (SqlStore, tempfile::TempDir) {
@@ -25,14 +9,6 @@ pub(crate) async fn sqlite_store() -> (SqlStore, tempfile::TempDir) {
         .await
         .unwrap();
     (store, dir)
-}
-
-pub(crate) async fn sqlite() -> Backend {
-    let (store, dir) = sqlite_store().await;
-    Backend {
-        store: Arc::new(store),
-        _dir: Some(dir),
-    }
 }
 
 /// The PostgreSQL URL the tests use.
@@ -57,11 +33,4 @@ pub(crate) async fn postgres_store_in(schema: &str) -> SqlStore {
                  connecting failed: {e}"
             )
         })
-}
-
-pub(crate) async fn postgres() -> Backend {
-    Backend {
-        store: Arc::new(postgres_store().await),
-        _dir: None,
-    }
 }

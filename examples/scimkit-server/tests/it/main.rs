@@ -6,6 +6,7 @@
 // Tests may unwrap and panic: a failing unwrap is a failing test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod check;
 mod concurrency;
 mod corpus;
 mod crash;

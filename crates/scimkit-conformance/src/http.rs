@@ -1,5 +1,6 @@
-//! The HTTP conformance suite (feature `conformance`): one set of checks of
-//! RFC 7644 behaviour over real sockets, run by every adapter crate's tests.
+//! The HTTP conformance suite for adapter and server authors: one set of
+//! checks of RFC 7644 behaviour over real sockets, run by every adapter
+//! crate's tests.
 //!
 //! An adapter's test gives [`run`] a function that serves a [`ScimService`]
 //! on `127.0.0.1:0` and returns its origin (`http://127.0.0.1:PORT`); the
@@ -11,7 +12,7 @@
 //! ```no_run
 //! # async fn serve(s: scimkit_service::ScimService) -> String { unimplemented!() }
 //! # async fn t() {
-//! scimkit_service::conformance::run(|service| serve(service)).await;
+//! scimkit_conformance::http::run(|service| serve(service)).await;
 //! # }
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -30,8 +31,8 @@ use std::future::Future;
 
 pub use fixture::{TOKEN_A, TOKEN_B, TOKEN_ME, TOKEN_READ_ONLY, service};
 
-use crate::{Config, ScimService};
 use client::Suite;
+use scimkit_service::{Config, ScimService};
 
 /// The configuration of the main service under test.
 pub fn main_config() -> Config {

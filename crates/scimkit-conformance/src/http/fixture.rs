@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use crate::{Config, MeRef, MemoryStore, ResourceStore, ScimService, StaticTokens, TenantId};
+use scimkit_service::{
+    Config, MeRef, MemoryStore, ResourceStore, ScimService, StaticTokens, TenantId,
+};
 
 /// Full access to tenant `a`.
 pub const TOKEN_A: &str = "conformance-token-a";
