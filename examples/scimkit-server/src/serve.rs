@@ -111,6 +111,8 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let app =
         scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
 
+    let deliveries = crate::webhook::start(std::sync::Arc::new(store.clone()), &global.webhooks)?;
+
     println!("Listening on http://{bound}");
     let _ = std::io::stdout().flush();
     tracing::info!(%bound, %origin, profile = ?global.profile, "serving SCIM");
@@ -118,6 +120,9 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let options = global.limits.options();
     tracing::debug!(?options, "serve limits");
     let served = scimkit_axum::serve_with_shutdown(listener, app, options, shutdown_signal()).await;
+    if let Some(d) = deliveries {
+        d.shutdown().await;
+    }
     tracing::info!("stopped accepting; closing the database");
     store.close().await;
     tracing::info!("database closed");
@@ -125,7 +130,7 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");

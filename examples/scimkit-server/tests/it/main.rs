@@ -17,3 +17,6 @@ mod nul;
 mod passwords;
 mod replay;
 mod tenants;
+mod feed;
+mod feed_support;
+mod webhooks;
