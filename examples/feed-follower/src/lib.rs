@@ -90,7 +90,11 @@ pub struct Follower {
 
 impl Follower {
     /// A follower named `name` (its cursor is kept under that name).
-    pub fn new(feed: Arc<dyn ChangeFeed>, name: impl Into<String>, sessions: Arc<Sessions>) -> Self {
+    pub fn new(
+        feed: Arc<dyn ChangeFeed>,
+        name: impl Into<String>,
+        sessions: Arc<Sessions>,
+    ) -> Self {
         Follower {
             feed,
             name: name.into(),
@@ -131,7 +135,8 @@ impl Follower {
                     }
                 }
                 EventKind::Created if self.sign_in_on_create => {
-                    self.sessions.open(&record.id, &format!("session-{}", record.cursor));
+                    self.sessions
+                        .open(&record.id, &format!("session-{}", record.cursor));
                 }
                 _ => {}
             }

@@ -5,8 +5,8 @@
 //! database as the consumer `feed-follower`, so a restart resumes where it
 //! stopped.
 
-use std::sync::Arc;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use feed_follower::{Follower, Sessions};
 use scimkit_sql::{PostgresOptions, SqlStore, SqliteOptions};

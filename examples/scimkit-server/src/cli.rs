@@ -9,7 +9,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use scimkit_schema::Profile;
 
-pub(crate) use self::feed::{EventsArgs, EventsFormat, WebhookArgs, WebhookCommand};
+pub(crate) use self::feed::{
+    EventsArgs, EventsFormat, WebhookArgs, WebhookCommand, parse_interval,
+};
 
 /// An Entra ID- and Okta-ready SCIM 2.0 server (RFC 7643/7644).
 ///
@@ -122,6 +124,10 @@ pub(crate) struct Global {
     /// Webhook delivery and its limits.
     #[command(flatten)]
     pub(crate) webhooks: WebhookArgs,
+
+    /// How long the change feed keeps records.
+    #[command(flatten)]
+    pub(crate) retention: crate::retention::RetentionArgs,
     /// The most operations one PATCH request may hold; beyond, the request
     /// is answered `413` before any of it is applied.
     #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_OPERATIONS",

@@ -111,7 +111,15 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let app =
         scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
 
-    let deliveries = crate::webhook::start(std::sync::Arc::new(store.clone()), &global.webhooks)?;
+    let feed: std::sync::Arc<dyn scimkit_service::ChangeFeed> = std::sync::Arc::new(store.clone());
+    let deliveries = crate::webhook::start(feed.clone(), &global.webhooks)?;
+    let (stop_pruning, pruning_stopped) = tokio::sync::watch::channel(false);
+    let pruning = tokio::spawn(crate::retention::run(
+        feed,
+        global.retention.retention(),
+        global.retention.feed_prune_every,
+        pruning_stopped,
+    ));
 
     println!("Listening on http://{bound}");
     let _ = std::io::stdout().flush();
@@ -123,6 +131,8 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     if let Some(d) = deliveries {
         d.shutdown().await;
     }
+    let _ = stop_pruning.send(true);
+    let _ = pruning.await;
     tracing::info!("stopped accepting; closing the database");
     store.close().await;
     tracing::info!("database closed");

@@ -160,7 +160,10 @@ pub(crate) struct Deliveries {
 }
 
 /// Starts delivering to every endpoint (none when `--webhook-workers 0`).
-pub(crate) fn start(feed: Arc<dyn ChangeFeed>, args: &WebhookArgs) -> Result<Option<Deliveries>, String> {
+pub(crate) fn start(
+    feed: Arc<dyn ChangeFeed>,
+    args: &WebhookArgs,
+) -> Result<Option<Deliveries>, String> {
     if args.webhook_workers == 0 {
         tracing::info!("--webhook-workers 0: this process delivers no webhooks");
         return Ok(None);
@@ -169,7 +172,11 @@ pub(crate) fn start(feed: Arc<dyn ChangeFeed>, args: &WebhookArgs) -> Result<Opt
         .timeout(args.webhook_timeout)
         .connect_timeout(args.webhook_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("scimkit-server/", env!("CARGO_PKG_VERSION"), " webhooks"))
+        .user_agent(concat!(
+            "scimkit-server/",
+            env!("CARGO_PKG_VERSION"),
+            " webhooks"
+        ))
         .build()
         .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
     let delivery = Arc::new(Delivery {
@@ -199,7 +206,10 @@ impl Deliveries {
     pub(crate) async fn shutdown(self) {
         let _ = self.stop.send(true);
         let abort = self.supervisor.abort_handle();
-        if tokio::time::timeout(self.grace, self.supervisor).await.is_err() {
+        if tokio::time::timeout(self.grace, self.supervisor)
+            .await
+            .is_err()
+        {
             abort.abort();
         }
     }
@@ -233,7 +243,9 @@ async fn supervise(delivery: Arc<Delivery>, mut stop: watch::Receiver<bool>, res
                     }
                 }
             }
-            Err(e) => tracing::warn!(target: "scimkit_server::webhook", error = %e, "cannot read the webhook endpoints"),
+            Err(e) => {
+                tracing::warn!(target: "scimkit_server::webhook", error = %e, "cannot read the webhook endpoints")
+            }
         }
         // Reap finished tasks.
         while tasks.try_join_next().is_some() {}

@@ -196,7 +196,10 @@ mod tests {
     /// Every webhook limit: its default, and its flag.
     #[test]
     fn webhook_flags_have_defaults_and_change() {
-        let d = Cli::try_parse_from(["scimkit-server"]).unwrap().global.webhooks;
+        let d = Cli::try_parse_from(["scimkit-server"])
+            .unwrap()
+            .global
+            .webhooks;
         assert_eq!(d.webhook_workers, DEFAULT_WEBHOOK_WORKERS);
         assert_eq!(d.webhook_timeout, DEFAULT_WEBHOOK_TIMEOUT);
         assert_eq!(d.webhook_backoff_base, DEFAULT_BACKOFF_BASE);
@@ -281,6 +284,8 @@ mod tests {
             c.command,
             Some(Command::Webhook(WebhookCommand::Add { .. }))
         ));
-        assert!(Cli::try_parse_from(["scimkit-server", "webhook", "add", "--tenant", "t"]).is_err());
+        assert!(
+            Cli::try_parse_from(["scimkit-server", "webhook", "add", "--tenant", "t"]).is_err()
+        );
     }
 }

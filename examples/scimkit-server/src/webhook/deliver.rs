@@ -44,7 +44,11 @@ pub(crate) enum Stopped {
 
 impl Delivery {
     /// Delivers endpoint `name`'s records until shutdown or its removal.
-    pub(crate) async fn run(self: Arc<Self>, name: String, mut stop: watch::Receiver<bool>) -> Stopped {
+    pub(crate) async fn run(
+        self: Arc<Self>,
+        name: String,
+        mut stop: watch::Receiver<bool>,
+    ) -> Stopped {
         let (consumer, endpoint, secret) = match self.load(&name).await {
             Ok(Some(found)) => found,
             Ok(None) => return Stopped::Removed,

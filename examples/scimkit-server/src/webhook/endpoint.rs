@@ -90,8 +90,9 @@ pub(crate) fn endpoint_id(consumer: &str) -> Option<&str> {
 /// Checks an endpoint URL: absolute, `http` or `https`, with a host, no
 /// credentials in it (they would show in `webhook list`).
 pub(crate) fn check_url(url: &str) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| format!("{url:?} is not a URL ({e}); give e.g. https://app.example.com/hooks"))?;
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| {
+        format!("{url:?} is not a URL ({e}); give e.g. https://app.example.com/hooks")
+    })?;
     match parsed.scheme() {
         "http" | "https" => {}
         other => {
@@ -121,7 +122,10 @@ mod tests {
 
     #[test]
     fn urls() {
-        for ok in ["http://127.0.0.1:9000/hook", "https://app.example.com/x?y=1"] {
+        for ok in [
+            "http://127.0.0.1:9000/hook",
+            "https://app.example.com/x?y=1",
+        ] {
             assert!(check_url(ok).is_ok(), "{ok}");
         }
         let cases = [
@@ -154,7 +158,10 @@ mod tests {
         assert_eq!(Endpoint::from_data(&e.to_data()).unwrap(), e);
         assert_eq!(e.to_data()["state"]["status"], "failing");
         let bare = serde_json::json!({"tenant": "t", "url": "http://h", "secret": "s"});
-        assert_eq!(Endpoint::from_data(&bare).unwrap().state, DeliveryState::default());
+        assert_eq!(
+            Endpoint::from_data(&bare).unwrap().state,
+            DeliveryState::default()
+        );
         assert!(Endpoint::from_data(&serde_json::json!({"url": 1})).is_err());
         assert_eq!(endpoint_id(&consumer_name("abc")), Some("abc"));
         assert_eq!(endpoint_id("app:worker"), None);

@@ -49,12 +49,22 @@ async fn writer(c: Client, tag: String, rounds: usize, acked: Arc<Mutex<Vec<Acke
     for n in 0..rounds {
         let pause = rand::thread_rng().gen_range(0..4);
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let Ok(r) = c.send("POST", "/Users", Some(&user(&format!("{tag}n{n}@example.com")))).await else {
+        let Ok(r) = c
+            .send(
+                "POST",
+                "/Users",
+                Some(&user(&format!("{tag}n{n}@example.com"))),
+            )
+            .await
+        else {
             return;
         };
         assert_eq!(r.status, 201, "{}", r.text);
         let id = r.json["id"].as_str().unwrap().to_owned();
-        acked.lock().unwrap().push((id.clone(), "created".into(), version_of(&r.json)));
+        acked
+            .lock()
+            .unwrap()
+            .push((id.clone(), "created".into(), version_of(&r.json)));
         let steps = [
             ("updated", patch_name(&format!("{tag} {n}"))),
             ("deactivated", patch_active(false)),
@@ -65,7 +75,10 @@ async fn writer(c: Client, tag: String, rounds: usize, acked: Arc<Mutex<Vec<Acke
                 return;
             };
             assert_eq!(r.status, 200, "{}", r.text);
-            acked.lock().unwrap().push((id.clone(), kind.into(), version_of(&r.json)));
+            acked
+                .lock()
+                .unwrap()
+                .push((id.clone(), kind.into(), version_of(&r.json)));
         }
     }
 }
@@ -86,11 +99,19 @@ fn check_records(records: &[Value], acked: &[Acked], in_flight: usize) {
         let found = by_write
             .get(&(id.clone(), version.clone()))
             .unwrap_or_else(|| panic!("no record of acknowledged {kind} {id} v{version}"));
-        assert_eq!(found.len(), 1, "{} records of {kind} {id} v{version}", found.len());
+        assert_eq!(
+            found.len(),
+            1,
+            "{} records of {kind} {id} v{version}",
+            found.len()
+        );
         assert_eq!(found[0]["kind"], kind.as_str(), "{id} v{version}");
     }
     for (id, vs) in &versions {
-        assert!(vs.windows(2).all(|w| w[0] < w[1]), "{id} out of version order: {vs:?}");
+        assert!(
+            vs.windows(2).all(|w| w[0] < w[1]),
+            "{id} out of version order: {vs:?}"
+        );
     }
     let known: std::collections::BTreeSet<&str> = acked.iter().map(|a| a.0.as_str()).collect();
     let unknown: Vec<&Value> = records
@@ -101,8 +122,14 @@ fn check_records(records: &[Value], acked: &[Acked], in_flight: usize) {
         unknown.len() <= in_flight && unknown.iter().all(|r| r["kind"] == "created"),
         "records of writes nobody made: {unknown:?}"
     );
-    let cursors: Vec<&str> = records.iter().map(|r| r["cursor"].as_str().unwrap()).collect();
-    assert!(cursors.windows(2).all(|w| w[0] < w[1]), "cursors not increasing");
+    let cursors: Vec<&str> = records
+        .iter()
+        .map(|r| r["cursor"].as_str().unwrap())
+        .collect();
+    assert!(
+        cursors.windows(2).all(|w| w[0] < w[1]),
+        "cursors not increasing"
+    );
 }
 
 async fn kill_9_under_load(db: Db) {
@@ -114,7 +141,12 @@ async fn kill_9_under_load(db: Db) {
     let workers = 8;
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..workers {
-        tasks.spawn(writer(client.clone(), format!("w{w}"), 10_000, acked.clone()));
+        tasks.spawn(writer(
+            client.clone(),
+            format!("w{w}"),
+            10_000,
+            acked.clone(),
+        ));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.kill(); // SIGKILL, mid-load
@@ -122,14 +154,21 @@ async fn kill_9_under_load(db: Db) {
         t.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() > 20, "only {} writes before the kill", acked.len());
+    assert!(
+        acked.len() > 20,
+        "only {} writes before the kill",
+        acked.len()
+    );
 
     // Restart; a few more writes.
     let server = Server::start(&db, &[]);
     let client = Client::new(server.tenant_url(&tenant), &token);
     let more = Arc::new(Mutex::new(Vec::new()));
     writer(client, "after".into(), 2, more.clone()).await;
-    let acked: Vec<Acked> = acked.into_iter().chain(more.lock().unwrap().clone()).collect();
+    let acked: Vec<Acked> = acked
+        .into_iter()
+        .chain(more.lock().unwrap().clone())
+        .collect();
 
     let all = feed(&db, Some(&tenant), None);
     check_records(&all, &acked, workers);
@@ -138,7 +177,9 @@ async fn kill_9_under_load(db: Db) {
     // what it saw and what it reads then is the feed, no gap, nothing new.
     assert!(follower.terminate().success());
     let seen = follower.records();
-    let last = seen.last().map(|r| r["cursor"].as_str().unwrap().to_owned());
+    let last = seen
+        .last()
+        .map(|r| r["cursor"].as_str().unwrap().to_owned());
     let rest = feed(&db, Some(&tenant), last.as_deref());
     let resumed: Vec<Value> = seen.into_iter().chain(rest).collect();
     assert_eq!(resumed, all);
@@ -171,7 +212,12 @@ async fn a_follower_misses_nothing_while_two_processes_write_to_postgres() {
     let acked = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..16 {
-        tasks.spawn(writer(clients[w % 2].clone(), format!("p{w}"), 6, acked.clone()));
+        tasks.spawn(writer(
+            clients[w % 2].clone(),
+            format!("p{w}"),
+            6,
+            acked.clone(),
+        ));
     }
     while let Some(t) = tasks.join_next().await {
         t.unwrap();
@@ -198,8 +244,13 @@ async fn events_prints_text_and_jsonl_and_resumes_after_a_cursor() {
     let client = Client::new(server.tenant_url(&tenant), &token);
     let r = client.post("/Users", user("a@example.com")).await;
     let id = r.json["id"].as_str().unwrap().to_owned();
-    client.patch(&format!("/Users/{id}"), patch_active(false)).await;
-    client.send("DELETE", &format!("/Users/{id}"), None).await.unwrap();
+    client
+        .patch(&format!("/Users/{id}"), patch_active(false))
+        .await;
+    client
+        .send("DELETE", &format!("/Users/{id}"), None)
+        .await
+        .unwrap();
     Client::new(server.tenant_url(&other), &other_token)
         .post("/Users", user("b@example.com"))
         .await;
@@ -221,7 +272,10 @@ async fn events_prints_text_and_jsonl_and_resumes_after_a_cursor() {
     assert!(ok, "{err}");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[1].contains(&format!("User/{id}")) && lines[1].contains("deactivated"), "{text}");
+    assert!(
+        lines[1].contains(&format!("User/{id}")) && lines[1].contains("deactivated"),
+        "{text}"
+    );
 
     let (ok, _, err) = crate::harness::cli(&db, &["events", "--after", "bad\ncursor"]);
     assert!(!ok && err.contains("--after"), "{err}");

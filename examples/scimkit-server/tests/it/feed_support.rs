@@ -88,7 +88,10 @@ impl Follower {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no exit after SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -184,14 +187,17 @@ async fn receive(
         tokio::time::sleep(d).await;
     }
     let now = chrono::Utc::now().timestamp();
-    let verified = match (state.secret.lock().unwrap().as_ref(), Signed::from_headers(&headers)) {
-        (Some(secret), Ok(signed)) => secret.verify(&signed, &body, now, DEFAULT_TOLERANCE).is_ok(),
+    let verified = match (
+        state.secret.lock().unwrap().as_ref(),
+        Signed::from_headers(&headers),
+    ) {
+        (Some(secret), Ok(signed)) => secret
+            .verify(&signed, &body, now, DEFAULT_TOLERANCE)
+            .is_ok(),
         _ => false,
     };
-    let json_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        == Some("application/json");
+    let json_type =
+        headers.get("content-type").and_then(|v| v.to_str().ok()) == Some("application/json");
     let accepted = mode == Mode::Up;
     state.got.lock().unwrap().push(Delivery {
         id: headers

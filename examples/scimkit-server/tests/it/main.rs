@@ -9,6 +9,8 @@
 mod concurrency;
 mod corpus;
 mod crash;
+mod feed;
+mod feed_support;
 mod harness;
 mod limits;
 mod logs;
@@ -17,6 +19,4 @@ mod nul;
 mod passwords;
 mod replay;
 mod tenants;
-mod feed;
-mod feed_support;
 mod webhooks;

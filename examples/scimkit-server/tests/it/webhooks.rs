@@ -56,19 +56,27 @@ async fn deliveries_survive_a_down_receiver_and_a_restart() {
     let client = Client::new(server.tenant_url(&tenant), &token);
     let mut users = Vec::new();
     for i in 0..4 {
-        let r = client.post("/Users", user(&format!("u{i}@example.com"))).await;
+        let r = client
+            .post("/Users", user(&format!("u{i}@example.com")))
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
         users.push(r.json["id"].as_str().unwrap().to_owned());
     }
-    let r = client.patch(&format!("/Users/{}", users[0]), deactivate()).await;
+    let r = client
+        .patch(&format!("/Users/{}", users[0]), deactivate())
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // Down: retried, then shown failing.
     let listed = std::cell::RefCell::new(String::new());
-    wait_for("the endpoint shown failing", Duration::from_secs(60), || {
-        *listed.borrow_mut() = webhook_list(&db);
-        listed.borrow().contains("failing")
-    })
+    wait_for(
+        "the endpoint shown failing",
+        Duration::from_secs(60),
+        || {
+            *listed.borrow_mut() = webhook_list(&db);
+            listed.borrow().contains("failing")
+        },
+    )
     .await;
     let listed = listed.into_inner();
     assert!(listed.contains(&endpoint), "{listed}");
@@ -88,15 +96,20 @@ async fn deliveries_survive_a_down_receiver_and_a_restart() {
         .await;
     assert_eq!(group.status, 201, "{}", group.text);
     let gid = group.json["id"].as_str().unwrap().to_owned();
-    let r = client.patch(&format!("/Groups/{gid}"), add_member(&users[1])).await;
+    let r = client
+        .patch(&format!("/Groups/{gid}"), add_member(&users[1]))
+        .await;
     assert!(r.status < 300, "{}", r.text);
-    let r = client.send("DELETE", &format!("/Users/{}", users[2]), None).await.unwrap();
+    let r = client
+        .send("DELETE", &format!("/Users/{}", users[2]), None)
+        .await
+        .unwrap();
     assert_eq!(r.status, 204, "{}", r.text);
 
     // Back up: everything arrives, once accepted, in feed order, signed.
     receiver.set_mode(Mode::Up);
     let want = feed(&db, Some(&tenant), None);
-    assert!(want.len() >= 9, "{want:?}");
+    assert_eq!(want.len(), 8, "{want:?}");
     wait_for("every record delivered", Duration::from_secs(60), || {
         receiver.accepted().len() >= want.len()
     })
@@ -122,14 +135,25 @@ async fn deliveries_survive_a_down_receiver_and_a_restart() {
 async fn add_refuses_other_schemes_unknown_tenants_and_too_many_endpoints() {
     let db = Db::sqlite();
     let (tenant, _) = add_tenant(&db, "Contoso");
-    for url in ["ftp://example.com/x", "file:///etc/passwd", "example.com/hook"] {
+    for url in [
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "example.com/hook",
+    ] {
         let (ok, _, err) = cli(&db, &["webhook", "add", "--tenant", &tenant, "--url", url]);
         assert!(!ok, "{url} accepted");
         assert!(err.contains("http"), "{url}: {err}");
     }
     let (ok, _, err) = cli(
         &db,
-        &["webhook", "add", "--tenant", "nope", "--url", "http://127.0.0.1:1/h"],
+        &[
+            "webhook",
+            "add",
+            "--tenant",
+            "nope",
+            "--url",
+            "http://127.0.0.1:1/h",
+        ],
     );
     assert!(!ok && err.contains("no tenant"), "{err}");
 
@@ -138,20 +162,49 @@ async fn add_refuses_other_schemes_unknown_tenants_and_too_many_endpoints() {
     for _ in 0..2 {
         let (ok, _, err) = cli(
             &db,
-            &[&limit[..], &["webhook", "add", "--tenant", &tenant, "--url", "http://127.0.0.1:1/h"]].concat(),
+            &[
+                &limit[..],
+                &[
+                    "webhook",
+                    "add",
+                    "--tenant",
+                    &tenant,
+                    "--url",
+                    "http://127.0.0.1:1/h",
+                ],
+            ]
+            .concat(),
         );
         assert!(ok, "{err}");
     }
     let (ok, _, err) = cli(
         &db,
-        &[&limit[..], &["webhook", "add", "--tenant", &tenant, "--url", "http://127.0.0.1:1/h"]].concat(),
+        &[
+            &limit[..],
+            &[
+                "webhook",
+                "add",
+                "--tenant",
+                &tenant,
+                "--url",
+                "http://127.0.0.1:1/h",
+            ],
+        ]
+        .concat(),
     );
     assert!(!ok && err.contains("--webhook-max-per-tenant"), "{err}");
 
     // remove, and list shows no secret.
     let listed = webhook_list(&db);
     assert!(!listed.contains("whsec_"), "{listed}");
-    let id = listed.lines().next().unwrap().split_whitespace().next().unwrap().to_owned();
+    let id = listed
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
     let (ok, out, _) = cli(&db, &["webhook", "remove", &id]);
     assert!(ok, "{out}");
     assert!(!webhook_list(&db).contains(&id));
@@ -171,7 +224,10 @@ async fn a_slow_endpoint_times_out_and_is_retried() {
     let args = [FAST, &["--webhook-timeout", "300ms"]].concat();
     let server = Server::start(&db, &args);
     let client = Client::new(server.tenant_url(&tenant), &token);
-    assert_eq!(client.post("/Users", user("a@example.com")).await.status, 201);
+    assert_eq!(
+        client.post("/Users", user("a@example.com")).await.status,
+        201
+    );
     wait_for("a timed-out attempt", Duration::from_secs(60), || {
         webhook_list(&db).contains("timed out")
     })
@@ -198,7 +254,9 @@ async fn a_large_membership_change_arrives_in_parts_under_the_body_limit() {
     let client = Client::new(server.tenant_url(&tenant), &token);
     let mut ids = Vec::new();
     for i in 0..60 {
-        let r = client.post("/Users", user(&format!("m{i}@example.com"))).await;
+        let r = client
+            .post("/Users", user(&format!("m{i}@example.com")))
+            .await;
         ids.push(r.json["id"].as_str().unwrap().to_owned());
     }
     let g = client
