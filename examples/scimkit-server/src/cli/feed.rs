@@ -264,7 +264,7 @@ mod tests {
         ])
         .unwrap();
         let Some(Command::Events(e)) = c.command else {
-            panic!("not events: {c:?}")
+            panic!("not the events command")
         };
         assert_eq!(e.tenant.as_deref(), Some("t1"));
         assert_eq!(e.after.as_deref(), Some("00ff"));
