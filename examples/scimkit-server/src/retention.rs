@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use scimkit_service::{ChangeFeed, DEFAULT_RETENTION_AGE, DEFAULT_RETENTION_RECORDS, Retention};
+use scimkit_service::feed::{DEFAULT_RETENTION_AGE, DEFAULT_RETENTION_RECORDS};
+use scimkit_service::{ChangeFeed, Retention};
 use tokio::sync::watch;
 
 /// How often the feed is pruned.
@@ -26,12 +27,17 @@ pub(crate) struct RetentionArgs {
     #[arg(long, global = true, env = "SCIMKIT_FEED_RETENTION_RECORDS", default_value_t = DEFAULT_RETENTION_RECORDS)]
     pub(crate) feed_retention_records: u64,
 
-    /// How often `serve` prunes the feed (e.g. `10m`).
-    #[arg(long, global = true, env = "SCIMKIT_FEED_PRUNE_EVERY", value_parser = crate::cli::parse_interval, default_value = "10m")]
-    pub(crate) feed_prune_every: Duration,
+    /// How often `serve` prunes the feed (e.g. `10m`) [default: 10m].
+    #[arg(long, global = true, env = "SCIMKIT_FEED_PRUNE_EVERY", value_parser = crate::cli::parse_interval)]
+    pub(crate) feed_prune_every: Option<Duration>,
 }
 
 impl RetentionArgs {
+    /// `--feed-prune-every`.
+    pub(crate) fn prune_every(&self) -> Duration {
+        self.feed_prune_every.unwrap_or(DEFAULT_PRUNE_EVERY)
+    }
+
     /// The retention these flags ask for.
     pub(crate) fn retention(&self) -> Retention {
         let age = (self.feed_retention_days > 0)
@@ -80,12 +86,15 @@ mod tests {
             .global
             .retention;
         let r = d.retention();
-        assert_eq!(r.max_age, Some(scimkit_service::DEFAULT_RETENTION_AGE));
+        assert_eq!(
+            r.max_age,
+            Some(scimkit_service::feed::DEFAULT_RETENTION_AGE)
+        );
         assert_eq!(
             r.max_records_per_tenant,
-            Some(scimkit_service::DEFAULT_RETENTION_RECORDS)
+            Some(scimkit_service::feed::DEFAULT_RETENTION_RECORDS)
         );
-        assert_eq!(d.feed_prune_every, super::DEFAULT_PRUNE_EVERY);
+        assert_eq!(d.prune_every(), super::DEFAULT_PRUNE_EVERY);
         let c = Cli::try_parse_from([
             "scimkit-server",
             "--feed-retention-days",
@@ -101,7 +110,7 @@ mod tests {
         let r = c.retention();
         assert_eq!(r.max_age, None);
         assert_eq!(r.max_records_per_tenant, Some(5));
-        assert_eq!(c.feed_prune_every, Duration::from_secs(1));
+        assert_eq!(c.prune_every(), Duration::from_secs(1));
         let r = Cli::try_parse_from(["scimkit-server", "--feed-retention-days", "1"])
             .unwrap()
             .global

@@ -117,7 +117,7 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let pruning = tokio::spawn(crate::retention::run(
         feed,
         global.retention.retention(),
-        global.retention.feed_prune_every,
+        global.retention.prune_every(),
         pruning_stopped,
     ));
 

@@ -26,7 +26,6 @@ use tokio::task::JoinSet;
 
 use crate::cli::WebhookArgs;
 
-use self::backoff::Backoff;
 use self::deliver::Delivery;
 pub(crate) use self::endpoint::check_url;
 use self::endpoint::{DeliveryState, Endpoint, consumer_name, endpoint_id};
@@ -169,8 +168,8 @@ pub(crate) fn start(
         return Ok(None);
     }
     let http = reqwest::Client::builder()
-        .timeout(args.webhook_timeout)
-        .connect_timeout(args.webhook_timeout)
+        .timeout(args.timeout())
+        .connect_timeout(args.timeout())
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!(
             "scimkit-server/",
@@ -183,20 +182,17 @@ pub(crate) fn start(
         feed,
         http,
         permits: Arc::new(Semaphore::new(args.webhook_workers)),
-        backoff: Backoff {
-            base: args.webhook_backoff_base,
-            cap: args.webhook_backoff_cap.max(args.webhook_backoff_base),
-        },
+        backoff: args.backoff(),
         failing_after: args.webhook_failing_after,
         max_body: args.webhook_max_body,
-        timeout: args.webhook_timeout,
+        timeout: args.timeout(),
     });
     let (stop, stopped) = watch::channel(false);
-    let supervisor = tokio::spawn(supervise(delivery, stopped, args.webhook_rescan));
+    let supervisor = tokio::spawn(supervise(delivery, stopped, args.rescan()));
     Ok(Some(Deliveries {
         stop,
         supervisor,
-        grace: args.webhook_timeout + Duration::from_secs(1),
+        grace: args.timeout() + Duration::from_secs(1),
     }))
 }
 
@@ -236,10 +232,10 @@ async fn supervise(delivery: Arc<Delivery>, mut stop: watch::Receiver<bool>, res
                     keep
                 });
                 for name in names {
-                    if !running.contains_key(&name) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) = running.entry(name) {
+                        let name = slot.key().clone();
                         tracing::info!(target: "scimkit_server::webhook", endpoint = name, "delivering");
-                        let task = tasks.spawn(delivery.clone().run(name.clone(), stop.clone()));
-                        running.insert(name, task);
+                        slot.insert(tasks.spawn(delivery.clone().run(name, stop.clone())));
                     }
                 }
             }

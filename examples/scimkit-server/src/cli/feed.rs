@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::webhook::backoff::{DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP};
+use crate::webhook::backoff::{Backoff, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP};
 
 /// How long one delivery attempt may take (connect, send, answer) before
 /// it counts as failed.
@@ -33,19 +33,19 @@ pub(crate) struct WebhookArgs {
     pub(crate) webhook_workers: usize,
 
     /// How long one delivery attempt may take before it counts as failed
-    /// (e.g. `10s`, `500ms`).
-    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_TIMEOUT", value_parser = parse_interval, default_value = "10s")]
-    pub(crate) webhook_timeout: Duration,
+    /// (e.g. `10s`, `500ms`) [default: 10s].
+    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_TIMEOUT", value_parser = parse_interval)]
+    pub(crate) webhook_timeout: Option<Duration>,
 
     /// The wait before the first retry of a failed delivery; it doubles with
-    /// each failure (full jitter) up to `--webhook-backoff-cap`.
-    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_BACKOFF_BASE", value_parser = parse_interval, default_value = "5s")]
-    pub(crate) webhook_backoff_base: Duration,
+    /// each failure (full jitter) up to `--webhook-backoff-cap` [default: 5s].
+    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_BACKOFF_BASE", value_parser = parse_interval)]
+    pub(crate) webhook_backoff_base: Option<Duration>,
 
     /// The longest wait between two attempts (e.g. `1h`); a failing
-    /// endpoint is retried at this pace until it answers.
-    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_BACKOFF_CAP", value_parser = parse_interval, default_value = "1h")]
-    pub(crate) webhook_backoff_cap: Duration,
+    /// endpoint is retried at this pace until it answers [default: 1h].
+    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_BACKOFF_CAP", value_parser = parse_interval)]
+    pub(crate) webhook_backoff_cap: Option<Duration>,
 
     /// Consecutive failed attempts after which `webhook list` shows an
     /// endpoint `failing` (it is still retried; one success makes it `ok`).
@@ -62,9 +62,33 @@ pub(crate) struct WebhookArgs {
     #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_MAX_BODY", default_value_t = DEFAULT_WEBHOOK_MAX_BODY, value_parser = parse_max_body)]
     pub(crate) webhook_max_body: usize,
 
-    /// How often `serve` looks for endpoints added or removed (e.g. `5s`).
-    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_RESCAN", value_parser = parse_interval, default_value = "5s")]
-    pub(crate) webhook_rescan: Duration,
+    /// How often `serve` looks for endpoints added or removed
+    /// [default: 5s].
+    #[arg(long, global = true, env = "SCIMKIT_WEBHOOK_RESCAN", value_parser = parse_interval)]
+    pub(crate) webhook_rescan: Option<Duration>,
+}
+
+impl WebhookArgs {
+    /// `--webhook-timeout`.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.webhook_timeout.unwrap_or(DEFAULT_WEBHOOK_TIMEOUT)
+    }
+
+    /// `--webhook-backoff-base` and `--webhook-backoff-cap` (a cap below
+    /// the base is the base).
+    pub(crate) fn backoff(&self) -> Backoff {
+        let base = self.webhook_backoff_base.unwrap_or(DEFAULT_BACKOFF_BASE);
+        let cap = self.webhook_backoff_cap.unwrap_or(DEFAULT_BACKOFF_CAP);
+        Backoff {
+            base,
+            cap: cap.max(base),
+        }
+    }
+
+    /// `--webhook-rescan`.
+    pub(crate) fn rescan(&self) -> Duration {
+        self.webhook_rescan.unwrap_or(DEFAULT_WEBHOOK_RESCAN)
+    }
 }
 
 /// The smallest `--webhook-max-body`: a record without its resource and
@@ -201,13 +225,13 @@ mod tests {
             .global
             .webhooks;
         assert_eq!(d.webhook_workers, DEFAULT_WEBHOOK_WORKERS);
-        assert_eq!(d.webhook_timeout, DEFAULT_WEBHOOK_TIMEOUT);
-        assert_eq!(d.webhook_backoff_base, DEFAULT_BACKOFF_BASE);
-        assert_eq!(d.webhook_backoff_cap, DEFAULT_BACKOFF_CAP);
+        assert_eq!(d.timeout(), DEFAULT_WEBHOOK_TIMEOUT);
+        assert_eq!(d.backoff().base, DEFAULT_BACKOFF_BASE);
+        assert_eq!(d.backoff().cap, DEFAULT_BACKOFF_CAP);
         assert_eq!(d.webhook_failing_after, DEFAULT_WEBHOOK_FAILING_AFTER);
         assert_eq!(d.webhook_max_per_tenant, DEFAULT_WEBHOOK_MAX_PER_TENANT);
         assert_eq!(d.webhook_max_body, DEFAULT_WEBHOOK_MAX_BODY);
-        assert_eq!(d.webhook_rescan, DEFAULT_WEBHOOK_RESCAN);
+        assert_eq!(d.rescan(), DEFAULT_WEBHOOK_RESCAN);
         let c = Cli::try_parse_from([
             "scimkit-server",
             "--webhook-workers",
@@ -231,13 +255,13 @@ mod tests {
         .global
         .webhooks;
         assert_eq!(c.webhook_workers, 0);
-        assert_eq!(c.webhook_timeout, Duration::from_millis(250));
-        assert_eq!(c.webhook_backoff_base, Duration::from_millis(100));
-        assert_eq!(c.webhook_backoff_cap, Duration::from_secs(2));
+        assert_eq!(c.timeout(), Duration::from_millis(250));
+        assert_eq!(c.backoff().base, Duration::from_millis(100));
+        assert_eq!(c.backoff().cap, Duration::from_secs(2));
         assert_eq!(c.webhook_failing_after, 3);
         assert_eq!(c.webhook_max_per_tenant, 1);
         assert_eq!(c.webhook_max_body, MIN_WEBHOOK_MAX_BODY);
-        assert_eq!(c.webhook_rescan, Duration::from_millis(200));
+        assert_eq!(c.rescan(), Duration::from_millis(200));
         // Below the edges.
         for bad in [
             ["--webhook-max-body", "1023"],
