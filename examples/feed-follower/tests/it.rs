@@ -33,7 +33,7 @@ async fn create(s: &ScimService, name: &str) -> String {
     let (status, body) = call(
         s,
         "POST",
-        "/Users",
+        "/scim/v2/Users",
         Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name})),
     )
     .await;
@@ -45,7 +45,7 @@ async fn deactivate(s: &ScimService, id: &str) {
     let (status, body) = call(
         s,
         "PATCH",
-        &format!("/Users/{id}"),
+        &format!("/scim/v2/Users/{id}"),
         Some(json!({
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": "replace", "path": "active", "value": false}],
@@ -109,7 +109,7 @@ async fn deactivated_and_deleted_users_lose_their_sessions_across_restarts() {
     // Down: bob is deactivated and carol deleted, and the database closes
     // (the app restarts).
     deactivate(&scim, &bob).await;
-    let (status, _) = call(&scim, "DELETE", &format!("/Users/{carol}"), None).await;
+    let (status, _) = call(&scim, "DELETE", &format!("/scim/v2/Users/{carol}"), None).await;
     assert_eq!(status, 204);
     drop(scim);
     store.close().await;

@@ -252,3 +252,6 @@ async fn supervise(delivery: Arc<Delivery>, mut stop: watch::Receiver<bool>, res
     }
     while tasks.join_next().await.is_some() {}
 }
+
+#[cfg(test)]
+mod tests;
