@@ -45,6 +45,8 @@ fn deactivate() -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn deliveries_survive_a_down_receiver_and_a_restart() {
+    // Not next to the load tests: retries and timeouts here are short.
+    let _heavy = crate::harness::HEAVY.lock().await;
     let db = Db::sqlite();
     let (tenant, token) = add_tenant(&db, "Contoso");
     let receiver = Receiver::start(Mode::Down).await;
@@ -216,6 +218,8 @@ async fn add_refuses_other_schemes_unknown_tenants_and_too_many_endpoints() {
 /// record is retried and arrives once the endpoint is fast.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_endpoint_times_out_and_is_retried() {
+    // Not next to the load tests: retries and timeouts here are short.
+    let _heavy = crate::harness::HEAVY.lock().await;
     let db = Db::sqlite();
     let (tenant, token) = add_tenant(&db, "Contoso");
     let receiver = Receiver::start(Mode::Slow(Duration::from_secs(3))).await;
@@ -244,6 +248,8 @@ async fn a_slow_endpoint_times_out_and_is_retried() {
 /// parts that each fit, every member once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_large_membership_change_arrives_in_parts_under_the_body_limit() {
+    // Not next to the load tests: retries and timeouts here are short.
+    let _heavy = crate::harness::HEAVY.lock().await;
     let db = Db::sqlite();
     let (tenant, token) = add_tenant(&db, "Contoso");
     let receiver = Receiver::start(Mode::Up).await;
