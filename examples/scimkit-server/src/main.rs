@@ -33,6 +33,7 @@ mod cli;
 mod database;
 mod events;
 mod events_command;
+mod metrics;
 mod retention;
 mod seed;
 mod serve;
