@@ -27,9 +27,28 @@ pub(crate) struct RetentionArgs {
     #[arg(long, global = true, env = "SCIMKIT_FEED_RETENTION_RECORDS", default_value_t = DEFAULT_RETENTION_RECORDS)]
     pub(crate) feed_retention_records: u64,
 
+    /// Keep each created or replaced resource in its feed record (the
+    /// `resource` field of `events` lines and webhook bodies). Off: the
+    /// feed holds no attribute values.
+    #[arg(long, global = true, env = "SCIMKIT_FEED_KEEP_RESOURCES")]
+    pub(crate) feed_keep_resources: bool,
+
+    /// The most feed records one database read returns (`events`, each
+    /// webhook endpoint, readers in this process).
+    #[arg(long, global = true, env = "SCIMKIT_FEED_PAGE", default_value_t = scimkit_service::DEFAULT_FEED_PAGE, value_parser = parse_page)]
+    pub(crate) feed_page: usize,
+
     /// How often `serve` prunes the feed (e.g. `10m`) [default: 10m].
     #[arg(long, global = true, env = "SCIMKIT_FEED_PRUNE_EVERY", value_parser = crate::cli::parse_interval)]
     pub(crate) feed_prune_every: Option<Duration>,
+}
+
+/// `--feed-page`: a whole number, at least 1.
+fn parse_page(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?}: a page holds at least 1 record")),
+    }
 }
 
 impl RetentionArgs {
@@ -95,6 +114,20 @@ mod tests {
             Some(scimkit_service::feed::DEFAULT_RETENTION_RECORDS)
         );
         assert_eq!(d.prune_every(), super::DEFAULT_PRUNE_EVERY);
+        assert_eq!(d.feed_page, scimkit_service::DEFAULT_FEED_PAGE);
+        assert!(!d.feed_keep_resources);
+        let p = Cli::try_parse_from([
+            "scimkit-server",
+            "--feed-page",
+            "1",
+            "--feed-keep-resources",
+        ])
+        .unwrap()
+        .global
+        .retention;
+        assert_eq!(p.feed_page, 1);
+        assert!(p.feed_keep_resources);
+        assert!(Cli::try_parse_from(["scimkit-server", "--feed-page", "0"]).is_err());
         let c = Cli::try_parse_from([
             "scimkit-server",
             "--feed-retention-days",

@@ -298,12 +298,36 @@ async fn events_prints_text_and_jsonl_and_resumes_after_a_cursor() {
         "{text}"
     );
 
+    // --feed-page at its edge: one record a read, the same output.
+    let (ok, paged, err) =
+        crate::harness::cli(&db, &["--feed-page", "1", "events", "--tenant", &tenant]);
+    assert!(ok, "{err}");
+    assert_eq!(paged, text);
+
     let (ok, _, err) = crate::harness::cli(&db, &["events", "--after", "bad\ncursor"]);
     assert!(!ok && err.contains("--after"), "{err}");
 }
 
 /// `--follow` prints records as they commit, ends on SIGTERM with success,
 /// and a reader that closes the pipe ends it quietly.
+/// `--feed-keep-resources`: records carry the resource after the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn records_keep_resources_when_asked() {
+    let db = Db::sqlite();
+    let (tenant, token) = add_tenant(&db, "Contoso");
+    let server = Server::start(&db, &["--feed-keep-resources"]);
+    let client = Client::new(server.tenant_url(&tenant), &token);
+    client.post("/Users", user("kept@example.com")).await;
+    let records = feed(&db, Some(&tenant), None);
+    assert_eq!(records[0]["resource"]["userName"], "kept@example.com");
+    drop(server);
+    let server = Server::start(&db, &[]);
+    let client = Client::new(server.tenant_url(&tenant), &token);
+    client.post("/Users", user("plain@example.com")).await;
+    let records = feed(&db, Some(&tenant), None);
+    assert!(records[1].get("resource").is_none(), "{}", records[1]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn events_follow_streams_and_ends_cleanly() {
     let db = Db::sqlite();
