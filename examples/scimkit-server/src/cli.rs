@@ -1,10 +1,17 @@
-//! The command line: `serve` (the default) and `tenant …`.
+//! The command line: `serve` (the default), `tenant …`, `events` and
+//! `webhook …`.
+
+mod feed;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use scimkit_schema::Profile;
+
+pub(crate) use self::feed::{
+    EventsArgs, EventsFormat, WebhookArgs, WebhookCommand, parse_interval,
+};
 
 /// An Entra ID- and Okta-ready SCIM 2.0 server (RFC 7643/7644).
 ///
@@ -29,6 +36,8 @@ Examples:
   scimkit-server tenant add \"Contoso\"               prints the new tenant's URL and token
   scimkit-server tenant rotate-token 3f2a…          prints a new token; the old one stops working
   scimkit-server tenant rotate-token 3f2a… --keep-old-for 1h   the old one works one more hour
+  scimkit-server events --tenant 3f2a… --follow --format jsonl  every change, as it commits
+  scimkit-server webhook add --tenant 3f2a… --url https://app.example.com/hooks/scim
   RUST_LOG=debug scimkit-server --log-bodies       debug an integration (tokens are redacted)";
 
 /// Options shared by every subcommand.
@@ -126,6 +135,14 @@ pub(crate) struct Global {
 
     #[command(flatten)]
     pub(crate) auth: crate::auth::AuthArgs,
+
+    /// Webhook delivery and its limits.
+    #[command(flatten)]
+    pub(crate) webhooks: WebhookArgs,
+
+    /// How long the change feed keeps records.
+    #[command(flatten)]
+    pub(crate) retention: crate::retention::RetentionArgs,
     /// The most operations one PATCH request may hold; beyond, the request
     /// is answered `413` before any of it is applied.
     #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_OPERATIONS",
@@ -258,6 +275,12 @@ pub(crate) enum Command {
     /// Manage tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Prints the change feed: every committed change, one record a line
+    /// (`--follow` waits for new ones).
+    Events(EventsArgs),
+    /// Manage webhook endpoints (signed deliveries of a tenant's changes).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Fill a tenant with generated users, for load tests.
     #[command(hide = true)]
     Seed(SeedArgs),

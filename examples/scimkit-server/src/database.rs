@@ -44,6 +44,8 @@ pub(crate) async fn open(global: &Global) -> Result<SqlStore, String> {
         .map(|s| {
             s.with_unique_display_name("Group")
                 .with_registered_tenants(true)
+                .with_resources_in_feed(global.retention.feed_keep_resources)
+                .with_feed_page(global.retention.feed_page)
         })
         .map_err(|e| format!("cannot open the database {}: {e}", redact(url)))
 }

@@ -20,23 +20,32 @@
 //! Token; a token only opens its own tenant (`401` otherwise). Manage them
 //! with `scimkit-server tenant add | list | remove | rotate-token`; see
 //! `scimkit-server --help`.
+//!
+//! Every committed change is a record of the database's change feed:
+//! `scimkit-server events` prints it (`--follow` as it grows), and
+//! `scimkit-server webhook add --tenant ID --url URL` has `serve` POST each
+//! of a tenant's records to a URL, signed per the Standard Webhooks
+//! specification (see [`scimkit_server::standard_webhooks`] to verify them).
 
 mod access_log;
 mod auth;
 mod cli;
 mod database;
 mod events;
+mod events_command;
 mod metrics;
+mod retention;
 mod seed;
 mod serve;
 mod tenant_admin;
+mod webhook;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, Global, LogFormat, TenantCommand};
+use crate::cli::{Cli, Command, Global, LogFormat, TenantCommand, WebhookCommand};
 
 fn init_logging(global: &Global) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
@@ -56,6 +65,15 @@ async fn run(cli: Cli) -> Result<(), String> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return serve::run(global, store).await,
         Command::Seed(args) => return seed::run(store, &args).await,
+        Command::Events(args) => {
+            events_command::run(
+                std::sync::Arc::new(store.clone()),
+                &args,
+                global.log_member_ids,
+            )
+            .await
+        }
+        Command::Webhook(cmd) => webhook_command(&store, global, cmd).await,
         Command::Tenant(TenantCommand::Add { name }) => {
             tenant_admin::add(&store, &name)
                 .await
@@ -104,6 +122,52 @@ async fn run(cli: Cli) -> Result<(), String> {
     };
     store.close().await;
     result
+}
+
+/// `webhook add | list | remove`.
+async fn webhook_command(
+    store: &scimkit_sql::SqlStore,
+    global: &Global,
+    cmd: WebhookCommand,
+) -> Result<(), String> {
+    match cmd {
+        WebhookCommand::Add { tenant, url } => {
+            webhook::check_url(&url)?;
+            let found = store
+                .tenants()
+                .find(&tenant)
+                .await
+                .map_err(|e| format!("cannot read the tenants: {e}"))?;
+            if found.is_none() {
+                return Err(format!(
+                    "no tenant with id {tenant} (see `scimkit-server tenant list`)"
+                ));
+            }
+            let (id, secret) = webhook::add(store, &global.webhooks, &tenant, &url).await?;
+            println!("Webhook:         {id}");
+            println!("Tenant:          {tenant}");
+            println!("URL:             {}", url.trim());
+            println!("Signing secret:  {secret}");
+            println!(
+                "\nEvery change of the tenant from now on is POSTed to the URL by `serve`, \
+                 signed per the Standard Webhooks specification (headers webhook-id, \
+                 webhook-timestamp, webhook-signature). Verify each delivery with this secret; \
+                 it is shown only this once (remove the endpoint and add it again to get a \
+                 new one)."
+            );
+            Ok(())
+        }
+        WebhookCommand::List => webhook::list_text(store).await.map(|t| print!("{t}")),
+        WebhookCommand::Remove { id } => match webhook::remove(store, &id).await? {
+            true => {
+                println!("Removed webhook endpoint {id}; nothing more is sent to it.");
+                Ok(())
+            }
+            false => Err(format!(
+                "no webhook endpoint with id {id} (see `scimkit-server webhook list`)"
+            )),
+        },
+    }
 }
 
 /// mimalloc instead of the system allocator: a request allocates many small

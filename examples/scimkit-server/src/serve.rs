@@ -148,6 +148,16 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         });
     }
 
+    let feed: std::sync::Arc<dyn scimkit_service::ChangeFeed> = std::sync::Arc::new(store.clone());
+    let deliveries = crate::webhook::start(feed.clone(), &global.webhooks)?;
+    let (stop_pruning, pruning_stopped) = tokio::sync::watch::channel(false);
+    let pruning = tokio::spawn(crate::retention::run(
+        feed,
+        global.retention.retention(),
+        global.retention.prune_every(),
+        pruning_stopped,
+    ));
+
     println!("Listening on http://{bound}");
     let _ = std::io::stdout().flush();
     tracing::info!(%bound, %origin, profile = ?global.profile, "serving SCIM");
@@ -157,13 +167,19 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let served = scimkit_axum::serve_with_shutdown(listener, app, options, shutdown_signal()).await;
     tracing::info!("stopped accepting; writing the request log, closing the database");
     request_log.flush().await;
+    if let Some(d) = deliveries {
+        d.shutdown().await;
+    }
+    let _ = stop_pruning.send(true);
+    let _ = pruning.await;
+    tracing::info!("request log written; closing the database");
     store.close().await;
     tracing::info!("database closed");
     served.map_err(|e| format!("server error: {e}"))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");

@@ -5,6 +5,7 @@ use crate::harness::{Client, Db, Server, add_member, add_tenant, user};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_on_one_postgres_database() {
+    let _heavy = crate::harness::HEAVY.lock().await;
     let db = Db::postgres().await;
     let (id, token) = add_tenant(&db, "Contoso");
     let one = Server::start(&db, &[]);

@@ -10,6 +10,7 @@ use crate::harness::{Client, Db, Server, add_tenant, user};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9() {
+    let _heavy = crate::harness::HEAVY.lock().await;
     let db = Db::sqlite();
     let (id, token) = add_tenant(&db, "Contoso");
     let mut server = Server::start(&db, &[]);

@@ -10,6 +10,10 @@ use sqlx::Connection;
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_scimkit-server");
 
+/// Held by the tests that load the machine (concurrent writers, kill -9),
+/// so they do not run at once and time each other out on a small machine.
+pub(crate) static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL
 /// database that is dropped with this value.
 pub(crate) enum Db {
