@@ -29,6 +29,7 @@ Examples:
   scimkit-server tenant add \"Contoso\"               prints the new tenant's URL and token
   scimkit-server tenant rotate-token 3f2a…          prints a new token; the old one stops working
   scimkit-server tenant rotate-token 3f2a… --keep-old-for 1h   the old one works one more hour
+  scimkit-server admin reset-password              prints a new password for the console at /admin
   RUST_LOG=debug scimkit-server --log-bodies       debug an integration (tokens are redacted)";
 
 /// Options shared by every subcommand.
@@ -111,6 +112,9 @@ pub(crate) struct Global {
 
     #[command(flatten)]
     pub(crate) auth: crate::auth::AuthArgs,
+
+    #[command(flatten)]
+    pub(crate) console: crate::console::ConsoleArgs,
     /// The most operations one PATCH request may hold; beyond, the request
     /// is answered `413` before any of it is applied.
     #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_OPERATIONS",
@@ -243,9 +247,20 @@ pub(crate) enum Command {
     /// Manage tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Manage the console's admin credential.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Fill a tenant with generated users, for load tests.
     #[command(hide = true)]
     Seed(SeedArgs),
+}
+
+/// `admin …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Sets a new random admin password for the console (`/admin`) and
+    /// prints it once; every console session is logged out.
+    ResetPassword,
 }
 
 /// `tenant …`.

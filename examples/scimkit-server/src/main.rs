@@ -18,12 +18,15 @@
 //!
 //! Each tenant has its own Tenant URL (`/tenants/{id}/scim/v2`) and Secret
 //! Token; a token only opens its own tenant (`401` otherwise). Manage them
-//! with `scimkit-server tenant add | list | remove | rotate-token`; see
+//! with `scimkit-server tenant add | list | remove | rotate-token`, or in
+//! the console at `/admin` (its password is printed at first start;
+//! `scimkit-server admin reset-password` prints a new one); see
 //! `scimkit-server --help`.
 
 mod access_log;
 mod auth;
 mod cli;
+mod console;
 mod database;
 mod events;
 mod seed;
@@ -35,7 +38,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, Global, LogFormat, TenantCommand};
+use crate::cli::{AdminCommand, Cli, Command, Global, LogFormat, TenantCommand};
 
 fn init_logging(global: &Global) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
@@ -55,6 +58,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return serve::run(global, store).await,
         Command::Seed(args) => return seed::run(store, &args).await,
+        Command::Admin(AdminCommand::ResetPassword) => console::reset_password(&store)
+            .await
+            .map(|password| print!("{}", console::password_block(&origin, &password))),
         Command::Tenant(TenantCommand::Add { name }) => {
             tenant_admin::add(&store, &name)
                 .await

@@ -81,6 +81,10 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         );
         println!();
     }
+    if let Some(password) = crate::console::first_start_password(&store).await? {
+        print!("{}", crate::console::password_block(&origin, &password));
+        println!();
+    }
 
     let config = config(global, bound)?;
     if bound.ip().is_unspecified()
@@ -108,8 +112,15 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         body_limit,
         redactor: std::sync::Arc::new(Redactor::new(service.registry())),
     };
-    let app =
-        scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
+    let console = crate::console::Console::new(
+        store.clone(),
+        self::config(global, bound)?,
+        origin.clone(),
+        global.console.clone(),
+    )?;
+    let app = crate::console::router(std::sync::Arc::new(console)).merge(
+        scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request)),
+    );
 
     println!("Listening on http://{bound}");
     let _ = std::io::stdout().flush();
