@@ -155,11 +155,21 @@ fn new_password() -> String {
         .collect()
 }
 
+/// The Argon2id parameters of the admin password: those of
+/// `--argon2-memory-kib` and `--argon2-iterations`.
+pub(crate) fn argon2_params(global: &crate::cli::Global) -> Result<Argon2Params, String> {
+    let pw = &global.passwords;
+    Argon2Params::new(
+        pw.argon2_memory_kib,
+        pw.argon2_iterations,
+        scimkit_service::DEFAULT_ARGON2_PARALLELISM,
+    )
+    .map_err(|e| format!("--argon2-memory-kib / --argon2-iterations: {e}"))
+}
+
 /// Hashes `password` with Argon2id on the blocking pool.
-async fn hash(password: String) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || {
-        scimkit_service::hash_password(&Argon2Params::default(), &password)
-    })
+async fn hash(params: Argon2Params, password: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || scimkit_service::hash_password(&params, &password))
     .await
     .map_err(|e| format!("hashing the admin password failed: {e}"))?
     .map_err(|e| format!("hashing the admin password failed: {e}"))
@@ -167,7 +177,10 @@ async fn hash(password: String) -> Result<String, String> {
 
 /// At first start (no admin credential in the database): sets a new random
 /// one and returns it, to be printed once. `None` when one exists.
-pub(crate) async fn first_start_password(store: &SqlStore) -> Result<Option<String>, String> {
+pub(crate) async fn first_start_password(
+    store: &SqlStore,
+    params: Argon2Params,
+) -> Result<Option<String>, String> {
     let admin = store.admin();
     if admin
         .password_hash()
@@ -178,7 +191,7 @@ pub(crate) async fn first_start_password(store: &SqlStore) -> Result<Option<Stri
         return Ok(None);
     }
     let password = new_password();
-    let phc = hash(password.clone()).await?;
+    let phc = hash(params, password.clone()).await?;
     let set = admin
         .init_password_hash(&phc)
         .await
@@ -188,9 +201,12 @@ pub(crate) async fn first_start_password(store: &SqlStore) -> Result<Option<Stri
 
 /// `admin reset-password`: a new random admin password (every console
 /// session is closed).
-pub(crate) async fn reset_password(store: &SqlStore) -> Result<String, String> {
+pub(crate) async fn reset_password(
+    store: &SqlStore,
+    params: Argon2Params,
+) -> Result<String, String> {
     let password = new_password();
-    let phc = hash(password.clone()).await?;
+    let phc = hash(params, password.clone()).await?;
     store
         .admin()
         .reset_password_hash(&phc)

@@ -58,9 +58,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return serve::run(global, store).await,
         Command::Seed(args) => return seed::run(store, &args).await,
-        Command::Admin(AdminCommand::ResetPassword) => console::reset_password(&store)
-            .await
-            .map(|password| print!("{}", console::password_block(&origin, &password))),
+        Command::Admin(AdminCommand::ResetPassword) => match console::argon2_params(global) {
+            Ok(params) => console::reset_password(&store, params).await,
+            Err(e) => Err(e),
+        }
+        .map(|password| print!("{}", console::password_block(&origin, &password))),
         Command::Tenant(TenantCommand::Add { name }) => {
             tenant_admin::add(&store, &name)
                 .await

@@ -278,13 +278,13 @@ pub(crate) async fn one(
         @if group {
             h2 #members { "Members (" (members.len()) ")" }
             @if members.is_empty() { p { "No members." } }
-            ul {
+            ul #member-list {
                 @for m in members.iter().take(MEMBERS_SHOWN) {
                     @let mid = str_of(m, "value");
                     @let mkind = if str_of(m, "type") == "Group" { "Groups" } else { "Users" };
                     li { a href=(format!("/admin/tenants/{}/resources/{mkind}/{}", t.id, encode(mid))) {
                         @if str_of(m, "display").is_empty() { (mid) } @else { (str_of(m, "display")) }
-                    } }
+                    } " " span.muted { (str_of(m, "type")) } }
                 }
             }
             @if members.len() > MEMBERS_SHOWN { p.muted { "and " (members.len() - MEMBERS_SHOWN) " more" } }

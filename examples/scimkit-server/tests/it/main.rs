@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod concurrency;
+mod console;
+mod console_browser;
 mod corpus;
 mod crash;
 mod harness;
