@@ -70,6 +70,7 @@ mod context;
 mod endpoints;
 pub mod etag;
 mod events;
+pub mod feed;
 mod memory;
 mod password;
 pub mod redact;
@@ -88,6 +89,10 @@ pub use config::{Config, DEFAULT_PATCH_OFFLOAD_VALUES, DEFAULT_WRITE_RETRIES};
 pub use events::{
     DEFAULT_LOGGED_MEMBER_IDS, EventKind, EventSink, EventSummary, NoopSink, ProvisioningEvent,
     VecSink,
+};
+pub use feed::{
+    ChangeFeed, ChangeRecord, CommitSignal, Commits, Consumer, Cursor, DEFAULT_FEED_PAGE, FeedPage,
+    FeedQuery, Retention, follow,
 };
 pub use memory::MemoryStore;
 pub use password::{

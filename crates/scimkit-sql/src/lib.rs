@@ -28,7 +28,7 @@
 //! assert!(matches!(dup, Err(StoreError::Conflict { .. })));
 //!
 //! // Replace with compare-and-swap on the version: a stale one is 412.
-//! let stale = store.replace(&tenant, users, &created.id, user("babs")?, Some("999")).await;
+//! let stale = store.replace(&tenant, users, &created.id, user("babs")?, Some("999"), &[]).await;
 //! assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();

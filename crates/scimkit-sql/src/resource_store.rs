@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{SubsecRound, Utc};
 use scimkit_schema::{Resource, ResourceSchema};
 use scimkit_service::{
-    Fetch, ListQuery, ListResult, Member, MemberUpdate, ResourceStore, StoreError, StoredResource,
-    TenantId,
+    ChangeRecord, EventKind, Fetch, ListQuery, ListResult, Member, MemberUpdate, ResourceStore,
+    StoreError, StoredResource, TenantId,
 };
 
 use crate::SqlStore;
@@ -104,7 +104,9 @@ impl ResourceStore for SqlStore {
         id: &str,
         resource: Resource,
         expected_version: Option<&str>,
+        change: &[EventKind],
     ) -> Result<StoredResource, StoreError> {
+        let _ = change;
         let now = Utc::now().trunc_subsecs(6);
         let r = self
             .update(
@@ -128,7 +130,7 @@ impl ResourceStore for SqlStore {
         rs: &ResourceSchema,
         id: &str,
         expected_version: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
         let now = Utc::now().trunc_subsecs(6);
         self.remove(
             tenant.as_str(),
@@ -140,7 +142,8 @@ impl ResourceStore for SqlStore {
             },
         )
         .await
-        .map_err(|e| map_err(id, e))
+        .map_err(|e| map_err(id, e))?;
+        Ok(Vec::new())
     }
 
     async fn missing_ids(

@@ -150,10 +150,7 @@ pub(crate) async fn apply(
                 members: update.changed.clone(),
             }
         };
-        let updated = EventKind::Updated {
-            changed_attributes: vec!["members".to_owned()],
-        };
-        notify::publish(cx, &update.resource, vec![updated, kind]).await;
+        notify::publish(cx, &update.resource, vec![kind]).await;
     }
     Ok(update.resource)
 }

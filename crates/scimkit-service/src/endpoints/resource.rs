@@ -11,7 +11,7 @@ use scimkit_schema::validate::{RequestKind, validate};
 use scimkit_schema::{Resource, ResourceSchema, ScimError, remove_ci};
 
 use super::membership;
-use super::notify::{self, change_events, diff_attributes};
+use super::notify::{self, change_events, replace_events};
 use super::render::{projection, render};
 use crate::blocking::offload;
 use crate::context::Cx;
@@ -203,20 +203,13 @@ pub(crate) async fn replace(
         }
         check_new_members(cx, rs, &existing.resource, &input).await?;
         let store = &cx.svc.store;
+        let events = replace_events(&existing.resource, &input);
         let Some(stored) = won(store
-            .replace(cx.tenant(), rs, id, input, Some(&existing.version))
+            .replace(cx.tenant(), rs, id, input, Some(&existing.version), &events)
             .await)?
         else {
             return Ok(None);
         };
-        let changed = diff_attributes(&existing.resource, &stored.resource);
-        let events = change_events(
-            &existing.resource,
-            &stored.resource,
-            changed,
-            vec![],
-            vec![],
-        );
         notify::publish(cx, &stored, events).await;
         respond(cx, 200, &stored, rs, query).map(Some)
     })
@@ -273,19 +266,19 @@ pub(crate) async fn patch(
             return patched(cx, &existing, rs, query).map(Some);
         }
         let store = &cx.svc.store;
-        let Some(stored) = won(store
-            .replace(cx.tenant(), rs, id, next, Some(&existing.version))
-            .await)?
-        else {
-            return Ok(None);
-        };
         let events = change_events(
             &existing.resource,
-            &stored.resource,
+            &next,
             outcome.changed_attributes,
             outcome.members_added,
             outcome.members_removed,
         );
+        let Some(stored) = won(store
+            .replace(cx.tenant(), rs, id, next, Some(&existing.version), &events)
+            .await)?
+        else {
+            return Ok(None);
+        };
         notify::publish(cx, &stored, events).await;
         patched(cx, &stored, rs, query).map(Some)
     })
@@ -333,7 +326,7 @@ pub(crate) async fn delete(
     let store = &cx.svc.store;
     let conds = Conditions::from_headers(headers)?;
     let conds = &conds;
-    until_won(id, cx.svc.config.write_retries, || async move {
+    let records = until_won(id, cx.svc.config.write_retries, || async move {
         let expected = if conds.names_versions() {
             let existing = load(cx, rs, id).await?;
             conds.check_write(id, &existing.version)?;
@@ -347,9 +340,7 @@ pub(crate) async fn delete(
         }
     })
     .await?;
-    let event =
-        crate::ProvisioningEvent::new(cx.tenant().clone(), rs.name(), id, None, EventKind::Deleted);
-    cx.svc.events.publish(event).await;
+    notify::publish_delete(cx, rs.name(), id, &records).await;
     Ok(response::empty(204, None))
 }
 

@@ -8,6 +8,7 @@ mod architecture;
 mod auth;
 mod etag;
 mod events;
+mod feed;
 mod handle;
 mod list;
 mod logging;
