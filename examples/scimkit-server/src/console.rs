@@ -99,7 +99,7 @@ impl Console {
         args: ConsoleArgs,
     ) -> Result<Console, String> {
         let engine = engine::Engine::new(store.clone(), config)?;
-        let history: Arc<dyn History> = Arc::new(sources::FeedHistory::new(store.clone()));
+        let history: Arc<dyn History> = Arc::new(sources::FeedHistory::new(None));
         let log: Arc<dyn RequestLog> = Arc::new(sources::StoreLog::new(store.clone()));
         Ok(Console {
             limiter: limiter::LoginLimiter::new(
@@ -170,9 +170,9 @@ pub(crate) fn argon2_params(global: &crate::cli::Global) -> Result<Argon2Params,
 /// Hashes `password` with Argon2id on the blocking pool.
 async fn hash(params: Argon2Params, password: String) -> Result<String, String> {
     tokio::task::spawn_blocking(move || scimkit_service::hash_password(&params, &password))
-    .await
-    .map_err(|e| format!("hashing the admin password failed: {e}"))?
-    .map_err(|e| format!("hashing the admin password failed: {e}"))
+        .await
+        .map_err(|e| format!("hashing the admin password failed: {e}"))?
+        .map_err(|e| format!("hashing the admin password failed: {e}"))
 }
 
 /// At first start (no admin credential in the database): sets a new random

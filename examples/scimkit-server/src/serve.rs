@@ -81,7 +81,9 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         );
         println!();
     }
-    if let Some(password) = crate::console::first_start_password(&store, crate::console::argon2_params(global)?).await? {
+    if let Some(password) =
+        crate::console::first_start_password(&store, crate::console::argon2_params(global)?).await?
+    {
         print!("{}", crate::console::password_block(&origin, &password));
         println!();
     }

@@ -3,8 +3,11 @@
 //! read them through these two small traits; the implementations below
 //! read the server's database.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use scimkit_service::{ChangeFeed, Cursor, EventKind, FeedQuery, TenantId};
 use scimkit_sql::SqlStore;
 
 /// One change of a resource.
@@ -116,14 +119,40 @@ pub(crate) trait RequestLog: Send + Sync {
     fn switch_names(&self) -> Vec<&'static str>;
 }
 
-/// The history from the store's change feed.
+/// Member ids a history line shows (the count is always shown).
+const MEMBER_IDS_SHOWN: usize = 5;
+
+/// The history from a change feed (`None`: the store keeps none).
 pub(crate) struct FeedHistory {
-    _store: SqlStore,
+    feed: Option<Arc<dyn ChangeFeed>>,
 }
 
 impl FeedHistory {
-    pub(crate) fn new(store: SqlStore) -> Self {
-        FeedHistory { _store: store }
+    pub(crate) fn new(feed: Option<Arc<dyn ChangeFeed>>) -> Self {
+        FeedHistory { feed }
+    }
+}
+
+/// What a change did, for people.
+fn detail(kind: &EventKind) -> String {
+    if let Some(attrs) = kind.changed_attributes() {
+        return attrs.join(", ");
+    }
+    match kind {
+        EventKind::MembersAdded { members } | EventKind::MembersRemoved { members } => {
+            let shown: Vec<&str> = members
+                .iter()
+                .take(MEMBER_IDS_SHOWN)
+                .map(String::as_str)
+                .collect();
+            let more = members.len().saturating_sub(MEMBER_IDS_SHOWN);
+            let mut s = format!("{} member(s): {}", members.len(), shown.join(", "));
+            if more > 0 {
+                s.push_str(&format!(" and {more} more"));
+            }
+            s
+        }
+        _ => String::new(),
     }
 }
 
@@ -131,13 +160,38 @@ impl FeedHistory {
 impl History for FeedHistory {
     async fn changes(
         &self,
-        _tenant: &str,
-        _kind: &str,
-        _id: &str,
-        _after: Option<&str>,
-        _limit: usize,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+        after: Option<&str>,
+        limit: usize,
     ) -> Result<Changes, String> {
-        Err("this build keeps no change feed".to_owned())
+        let Some(feed) = &self.feed else {
+            return Err("this store keeps no change feed".to_owned());
+        };
+        let mut q = FeedQuery::tenant(TenantId::new(tenant))
+            .resource(kind, id)
+            .limit(limit);
+        if let Some(a) = after {
+            q = q.after(
+                a.parse::<Cursor>()
+                    .map_err(|e| format!("bad history position: {e}"))?,
+            );
+        }
+        let page = feed.read(&q).await.map_err(|e| e.to_string())?;
+        Ok(Changes {
+            changes: page
+                .records
+                .iter()
+                .map(|r| Change {
+                    at: r.occurred_at,
+                    kind: r.kind.name().to_owned(),
+                    version: r.version.clone(),
+                    detail: detail(&r.kind),
+                })
+                .collect(),
+            next: page.next.map(|c| c.as_str().to_owned()),
+        })
     }
 }
 
@@ -160,5 +214,76 @@ impl RequestLog for StoreLog {
 
     fn switch_names(&self) -> Vec<&'static str> {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use bytes::Bytes;
+    use scimkit_service::{ChangeFeed, MemoryStore, ScimService, StaticTokens, TenantId};
+    use serde_json::{Value, json};
+
+    use super::{FeedHistory, History};
+
+    async fn send(s: &ScimService, method: &str, uri: &str, body: Value) -> Value {
+        let req = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", "Bearer t")
+            .header("content-type", "application/scim+json")
+            .header("host", "scim.example")
+            .body(Bytes::from(body.to_string()))
+            .unwrap();
+        let resp = s.handle(req).await;
+        assert!(resp.status().is_success(), "{method} {uri}: {:?}", resp.body());
+        serde_json::from_slice(resp.body()).unwrap_or(Value::Null)
+    }
+
+    /// A user's creation and deactivation, a page at a time.
+    #[tokio::test]
+    async fn history_pages_a_resources_changes() {
+        let store = Arc::new(MemoryStore::new());
+        let service = ScimService::builder()
+            .shared_store(store.clone())
+            .authenticator(StaticTokens::new().with_token(TenantId::new("acme"), "t"))
+            .build()
+            .unwrap();
+        let user =
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a"});
+        let created = send(&service, "POST", "/scim/v2/Users", user).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let other =
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b"});
+        send(&service, "POST", "/scim/v2/Users", other).await;
+        let off = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": false}]});
+        send(&service, "PATCH", &format!("/scim/v2/Users/{id}"), off).await;
+
+        let feed: Arc<dyn ChangeFeed> = store;
+        let h = FeedHistory::new(Some(feed));
+        let first = h.changes("acme", "User", &id, None, 1).await.unwrap();
+        assert_eq!(first.changes.len(), 1);
+        assert_eq!(first.changes[0].kind, "created");
+        let next = first.next.unwrap();
+        let second = h
+            .changes("acme", "User", &id, Some(&next), 10)
+            .await
+            .unwrap();
+        let kinds: Vec<_> = second.changes.iter().map(|c| c.kind.as_str()).collect();
+        assert_eq!(kinds, ["deactivated"]);
+        assert_eq!(second.changes[0].detail, "active");
+        assert!(
+            h.changes("acme", "User", &id, Some("\u{7f}"), 1)
+                .await
+                .is_err()
+        );
+        assert!(
+            FeedHistory::new(None)
+                .changes("acme", "User", &id, None, 1)
+                .await
+                .is_err()
+        );
     }
 }

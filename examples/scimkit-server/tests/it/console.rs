@@ -182,7 +182,17 @@ async fn the_admin_password_is_printed_once_refuses_wrong_ones_and_reset_logs_ou
     assert_eq!(admin.get("/admin/tenants").await.status, 200);
 
     // reset-password: a new password, the old one and every session refused.
-    let (ok, out, err) = cli(&db, &["admin", "reset-password", CHEAP[0], CHEAP[1], CHEAP[2], CHEAP[3]]);
+    let (ok, out, err) = cli(
+        &db,
+        &[
+            "admin",
+            "reset-password",
+            CHEAP[0],
+            CHEAP[1],
+            CHEAP[2],
+            CHEAP[3],
+        ],
+    );
     assert!(ok, "{err}");
     let new = admin_password(&out);
     assert_ne!(new, password);
