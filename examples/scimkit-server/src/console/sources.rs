@@ -237,7 +237,11 @@ mod tests {
             .body(Bytes::from(body.to_string()))
             .unwrap();
         let resp = s.handle(req).await;
-        assert!(resp.status().is_success(), "{method} {uri}: {:?}", resp.body());
+        assert!(
+            resp.status().is_success(),
+            "{method} {uri}: {:?}",
+            resp.body()
+        );
         serde_json::from_slice(resp.body()).unwrap_or(Value::Null)
     }
 
