@@ -8,6 +8,16 @@ use scimkit_sql::SqlStore;
 use crate::backends;
 
 async fn check(store: &SqlStore) {
+    // Tenants in bounded pages (what the console lists).
+    let t = store.tenants();
+    for id in ["t1", "t2", "t3"] {
+        t.add(id, id, &TokenHash::of(id)).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    let ids = |p: Vec<scimkit_sql::Tenant>| p.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(ids(t.page(0, 2).await.unwrap()), ["t1", "t2"]);
+    assert_eq!(ids(t.page(2, 2).await.unwrap()), ["t3"]);
+
     let a = store.admin();
     assert_eq!(a.password_hash().await.unwrap(), None);
     assert!(a.init_password_hash("one").await.unwrap());

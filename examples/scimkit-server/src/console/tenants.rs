@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -18,6 +18,15 @@ use crate::tenant_admin;
 
 /// The longest tenant name the console accepts.
 const MAX_NAME: usize = 200;
+
+/// Tenants per page.
+pub(crate) const TENANTS_PAGE: u32 = 100;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct PageQuery {
+    #[serde(default)]
+    start: u64,
+}
 
 /// Tenant `id`, or the page saying it does not exist.
 pub(crate) async fn find(console: &Console, id: &str) -> Result<Tenant, Response> {
@@ -38,8 +47,14 @@ pub(crate) async fn find(console: &Console, id: &str) -> Result<Tenant, Response
 }
 
 /// The page of every tenant, with `shown` (a new token) on top.
-async fn tenants_page(console: &Console, csrf: &str, shown: Option<Markup>) -> Response {
-    let tenants = match console.store.tenants().list().await {
+async fn tenants_page(
+    console: &Console,
+    csrf: &str,
+    shown: Option<Markup>,
+    start: u64,
+) -> Response {
+    // One more than a page, to know whether there is a next one.
+    let tenants = match console.store.tenants().page(start, TENANTS_PAGE + 1).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "listing tenants failed");
@@ -52,6 +67,7 @@ async fn tenants_page(console: &Console, csrf: &str, shown: Option<Markup>) -> R
     let body = html! {
         h1 { "Tenants" }
         @if let Some(s) = shown { (s) }
+        @let more = tenants.len() > TENANTS_PAGE as usize;
         @if tenants.is_empty() {
             p { "No tenants yet. Add one below." }
         } @else {
@@ -60,7 +76,7 @@ async fn tenants_page(console: &Console, csrf: &str, shown: Option<Markup>) -> R
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Tenant URL" }
                         th.hide-narrow scope="col" { "Token set" } th scope="col" { "Actions" } } }
                     tbody {
-                        @for t in &tenants {
+                        @for t in tenants.iter().take(TENANTS_PAGE as usize) {
                             tr {
                                 td { a href=(format!("/admin/tenants/{}", t.id)) { (t.name) } }
                                 td { code { (tenant_admin::tenant_url(&console.origin, &t.id)) } }
@@ -77,6 +93,14 @@ async fn tenants_page(console: &Console, csrf: &str, shown: Option<Markup>) -> R
                         }
                     }
                 }
+            }
+        }
+        nav.pager aria-label="Pages" {
+            @if start > 0 {
+                a href=(format!("/admin/tenants?start={}", start.saturating_sub(u64::from(TENANTS_PAGE)))) rel="prev" { "← Previous" }
+            }
+            @if more {
+                a href=(format!("/admin/tenants?start={}", start + u64::from(TENANTS_PAGE))) rel="next" { "Next →" }
             }
         }
         h2 { "Add a tenant" }
@@ -108,9 +132,13 @@ fn credentials(console: &Console, title: &str, t: &Tenant, token: &str) -> Marku
 }
 
 /// `GET /admin/tenants`.
-pub(crate) async fn list(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {
+pub(crate) async fn list(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
     match session(&console, &headers).await {
-        Ok(s) => tenants_page(&console, &s.csrf, None).await,
+        Ok(s) => tenants_page(&console, &s.csrf, None, q.start).await,
         Err(r) => r,
     }
 }
@@ -144,7 +172,7 @@ pub(crate) async fn add(
         Ok((t, token)) => {
             tracing::info!(tenant = %t.id, "console: tenant added");
             let shown = credentials(&console, "Tenant added", &t, token.expose());
-            tenants_page(&console, &s.csrf, Some(shown)).await
+            tenants_page(&console, &s.csrf, Some(shown), 0).await
         }
         Err(e) => {
             tracing::error!(error = %e, "console: adding a tenant failed");
@@ -180,7 +208,7 @@ pub(crate) async fn rotate(
                 &t,
                 token.expose(),
             );
-            tenants_page(&console, &s.csrf, Some(shown)).await
+            tenants_page(&console, &s.csrf, Some(shown), 0).await
         }
         Err(e) => {
             tracing::error!(error = %e, "console: rotating a token failed");

@@ -361,3 +361,30 @@ async fn form_bodies_are_bounded() {
         .await;
     assert_eq!(r.status, 413);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_are_listed_in_pages() {
+    let db = Db::sqlite();
+    let server = start(&db, &[]);
+    let password = admin_password(&server.stdout);
+    let mut admin = Admin::new(&server);
+    assert_eq!(admin.login(&password).await.status, 303);
+    let csrf = csrf_of(&admin.get("/admin/tenants").await.text);
+    // "default" and 100 more: one more than a page.
+    for i in 0..100 {
+        let name = format!("Customer {i:03}");
+        let r = admin
+            .post("/admin/tenants", &[("csrf", &csrf), ("name", &name)])
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let first = admin.get("/admin/tenants").await.text;
+    assert!(first.contains("default") && first.contains("Customer 098"));
+    assert!(!first.contains("Customer 099"), "101 tenants, pages of 100");
+    assert!(
+        first.contains("/admin/tenants?start=100"),
+        "a link to the next page"
+    );
+    let second = admin.get("/admin/tenants?start=100").await.text;
+    assert!(second.contains("Customer 099") && !second.contains("Customer 098"));
+}
