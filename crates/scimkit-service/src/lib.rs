@@ -74,6 +74,7 @@ pub mod feed;
 mod memory;
 mod password;
 pub mod redact;
+mod report;
 mod request;
 mod response;
 mod route;
@@ -100,7 +101,9 @@ pub use password::{
     DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES, DEFAULT_MAX_QUEUED_PASSWORD_HASHES,
     InvalidArgon2Params, PasswordHashing, PasswordStorage, hash_password, verify_password,
 };
+pub use report::{ErrorReport, RequestReport, ResourceRef};
 pub use response::{BodyError, SCIM_JSON, body_error_response, error_response};
+pub use scimkit_schema::{Switch, Switches};
 pub use service::{Admission, BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
     DEFAULT_MAX_LIST_SCAN, Fetch, ListQuery, ListResult, MEMBER_CHECK_CHUNK, Member, MemberUpdate,

@@ -122,12 +122,14 @@ mod chunk;
 mod columns;
 mod error;
 mod explain;
+mod feed;
 mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod read_sql;
 mod record;
+mod request_log;
 mod resource_store;
 mod rows;
 mod scan;
@@ -149,6 +151,11 @@ pub use explain::QueryPlan;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]
 pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};
+pub use request_log::{
+    DEFAULT_REQUEST_LOG_BODY_BYTES, DEFAULT_REQUEST_LOG_MAX_ENTRIES, DEFAULT_REQUEST_LOG_PAGE,
+    DEFAULT_REQUEST_LOG_QUEUE, MAX_REQUEST_LOG_PAGE, REQUEST_LOG_BATCH, RequestLog,
+    RequestLogEntry, RequestLogOptions, RequestLogPage, RequestLogQuery, RequestLogWriter,
+};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{DEFAULT_MMAP_SIZE, DEFAULT_READERS, Durability, SqliteOptions};
 pub use stats::ReadStats;

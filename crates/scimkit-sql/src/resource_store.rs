@@ -12,7 +12,7 @@ use scimkit_service::{
 use crate::SqlStore;
 use crate::columns::MemberRow;
 use crate::error::DbError;
-use crate::ops::write::{Expect, MemberChange};
+use crate::ops::write::{Expect, MemberChange, MembersChanged};
 use crate::record::Record;
 
 /// A stored version as text (`"3"`), and back; a version this store never
@@ -51,6 +51,17 @@ pub(crate) fn map_err(id: &str, e: DbError) -> StoreError {
     }
 }
 
+/// The engine's view of a membership change (one side is empty: the
+/// engine adds or removes).
+fn member_update(rs: &ResourceSchema, done: MembersChanged) -> MemberUpdate {
+    let mut changed = done.added;
+    changed.extend(done.removed);
+    MemberUpdate::new(
+        stored(rs.name(), done.group).with_changes(done.records),
+        changed,
+    )
+}
+
 #[async_trait]
 impl ResourceStore for SqlStore {
     async fn create(
@@ -67,11 +78,11 @@ impl ResourceStore for SqlStore {
         // millisecond, as `meta.created` does anyway.
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now().trunc_subsecs(6);
-        let r = self
+        let (r, records) = self
             .insert(tenant.as_str(), rs, &id, resource.into_map(), now)
             .await
             .map_err(|e| map_err(&id, e))?;
-        Ok(stored(rs.name(), r))
+        Ok(stored(rs.name(), r).with_changes(records))
     }
 
     async fn get(
@@ -106,9 +117,8 @@ impl ResourceStore for SqlStore {
         expected_version: Option<&str>,
         change: &[EventKind],
     ) -> Result<StoredResource, StoreError> {
-        let _ = change;
         let now = Utc::now().trunc_subsecs(6);
-        let r = self
+        let (r, records) = self
             .update(
                 tenant.as_str(),
                 rs,
@@ -118,10 +128,11 @@ impl ResourceStore for SqlStore {
                     version: parse_version(expected_version),
                     now,
                 },
+                change,
             )
             .await
             .map_err(|e| map_err(id, e))?;
-        Ok(stored(rs.name(), r))
+        Ok(stored(rs.name(), r).with_changes(records))
     }
 
     async fn delete(
@@ -142,8 +153,7 @@ impl ResourceStore for SqlStore {
             },
         )
         .await
-        .map_err(|e| map_err(id, e))?;
-        Ok(Vec::new())
+        .map_err(|e| map_err(id, e))
     }
 
     async fn missing_ids(
@@ -191,7 +201,7 @@ impl ResourceStore for SqlStore {
             })
             .collect();
         let now = Utc::now().trunc_subsecs(6);
-        let (r, changed) = self
+        let done = self
             .change_members(
                 tenant.as_str(),
                 rs,
@@ -204,7 +214,7 @@ impl ResourceStore for SqlStore {
             )
             .await
             .map_err(|e| map_err(id, e))?;
-        Ok(MemberUpdate::new(stored(rs.name(), r), changed))
+        Ok(member_update(rs, done))
     }
 
     async fn remove_members(
@@ -223,7 +233,7 @@ impl ResourceStore for SqlStore {
             ));
         }
         let now = Utc::now().trunc_subsecs(6);
-        let (r, changed) = self
+        let done = self
             .change_members(
                 tenant.as_str(),
                 rs,
@@ -236,6 +246,6 @@ impl ResourceStore for SqlStore {
             )
             .await
             .map_err(|e| map_err(id, e))?;
-        Ok(MemberUpdate::new(stored(rs.name(), r), changed))
+        Ok(member_update(rs, done))
     }
 }

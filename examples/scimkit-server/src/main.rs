@@ -29,6 +29,7 @@ mod cli;
 mod console;
 mod database;
 mod events;
+mod metrics;
 mod seed;
 mod serve;
 mod tenant_admin;

@@ -99,6 +99,7 @@ pub(crate) fn plan(op: &PatchOp, rs: &ResourceSchema, compat: &Compat) -> Option
                 let Value::Array(items) = o.value.as_ref()? else {
                     return None;
                 };
+                scimkit_schema::Switch::RemoveMembersByValue.record();
                 for v in items {
                     removes.push(member(v)?.value);
                 }

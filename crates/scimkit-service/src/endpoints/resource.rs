@@ -8,7 +8,7 @@ use http::HeaderMap;
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::patch::{self as scim_patch, Patched};
 use scimkit_schema::validate::{RequestKind, validate};
-use scimkit_schema::{Resource, ResourceSchema, ScimError, remove_ci};
+use scimkit_schema::{Resource, ResourceSchema, ScimError, Switches, remove_ci};
 
 use super::membership;
 use super::notify::{self, change_events, replace_events};
@@ -129,11 +129,13 @@ pub(crate) async fn create(
 ) -> Outcome {
     projection(cx, query)?;
     let mut input = request::resource_body(body)?;
-    validate(&mut input, rs, RequestKind::Create, cx.compat())?;
+    cx.report
+        .capture(|| validate(&mut input, rs, RequestKind::Create, cx.compat()))?;
     strip_bookkeeping(&mut input);
     membership::check_exist(cx, rs, membership::member_values(&input)).await?;
     password::prepare(cx, rs, &mut input, None, Write::Create).await?;
     let stored = cx.svc.store.create(cx.tenant(), rs, input).await?;
+    cx.report.resource(rs.name(), Some(&stored.id));
     notify::publish(cx, &stored, vec![EventKind::Created]).await;
     respond(cx, 201, &stored, rs, query)
 }
@@ -188,14 +190,16 @@ pub(crate) async fn replace(
         let existing = load(cx, rs, id).await?;
         conds.check_write(id, &existing.version)?;
         let mut input = given.clone();
-        validate(
-            &mut input,
-            rs,
-            RequestKind::Replace {
-                existing: &existing.resource,
-            },
-            cx.compat(),
-        )?;
+        cx.report.capture(|| {
+            validate(
+                &mut input,
+                rs,
+                RequestKind::Replace {
+                    existing: &existing.resource,
+                },
+                cx.compat(),
+            )
+        })?;
         strip_bookkeeping(&mut input);
         password::prepare(cx, rs, &mut input, Some(&existing.resource), Write::Replace).await?;
         if same_content(&existing.resource, &input) {
@@ -229,14 +233,14 @@ pub(crate) async fn patch(
 ) -> Outcome {
     projection(cx, query)?;
     let op = PatchOp::from_slice(body)?;
-    op.check(cx.compat())?;
+    cx.report.capture(|| op.check(cx.compat()))?;
     // The budgets, before any work: no store read, no operation applied.
     let limits = cx.svc.config.patch_limits();
     let values = limits.check(&op)?;
     let op = Arc::new(op);
     let conds = Conditions::from_headers(headers)?;
     if !conds.names_versions()
-        && let Some(m) = membership::plan(&op, rs, cx.compat())
+        && let Some(m) = cx.report.capture(|| membership::plan(&op, rs, cx.compat()))
     {
         let stored = membership::apply(cx, rs, id, m).await?;
         if cx.svc.config.patch_no_content(rs.name()) {
@@ -302,9 +306,16 @@ async fn run_patch(
     match shared {
         Some(shared) if values > cx.svc.config.patch_offload_values => {
             let (shared, op, original) = (shared.clone(), op.clone(), existing.resource.clone());
-            offload(move || scim_patch::run(&original, &op, &shared, &compat, &limits)).await?
+            let (patched, fired) = offload(move || {
+                Switches::capture(|| scim_patch::run(&original, &op, &shared, &compat, &limits))
+            })
+            .await?;
+            cx.report.switches(fired);
+            patched
         }
-        _ => scim_patch::run(&existing.resource, op, rs, &compat, &limits),
+        _ => cx
+            .report
+            .capture(|| scim_patch::run(&existing.resource, op, rs, &compat, &limits)),
     }
 }
 

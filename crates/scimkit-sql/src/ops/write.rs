@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use scimkit_service::{ChangeRecord, EventKind};
 use serde_json::{Map, Value};
 use sqlx::Pool;
 
 use super::{Backend, Conn, push_list, push_opt};
 use crate::columns::{Layout, MemberRow, Stored};
 use crate::error::DbError;
+use crate::feed::write::{Entry, cursor_of, insert_sql, lock_key, lock_sql, records};
 use crate::read_sql::{Target, bare_columns};
 use crate::record::Record;
 use crate::rows::{RowRead, attach_members, record};
@@ -71,6 +73,45 @@ async fn tenant_guard<B: Backend>(c: &mut Conn<B>, target: Target<'_>) -> Result
     if B::rows(c, &sql).await?.is_empty() {
         return Err(DbError::TenantGone);
     }
+    Ok(())
+}
+
+/// Inserts the feed records of a write (one statement) and returns them.
+async fn record_feed<B: Backend>(
+    c: &mut Conn<B>,
+    tenant: &str,
+    entries: Vec<Entry>,
+    now: DateTime<Utc>,
+) -> Result<Vec<ChangeRecord>, DbError> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = B::rows(c, &insert_sql(B::DIALECT, tenant, &entries, now)).await?;
+    let cursors = rows
+        .iter()
+        .map(|r| cursor_of(B::DIALECT, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    records(tenant, entries, cursors, now)
+}
+
+/// PostgreSQL: takes the transaction's advisory lock on each resource
+/// (`(type, id)` of `target.tenant`) the write will change, BEFORE its
+/// first write or row lock (which assigns its transaction id): a later
+/// writer of one resource then gets a later transaction id, so feed order
+/// `(txid, seq)` is version order per resource. Nothing on SQLite.
+async fn lock_resources<B: Backend>(
+    c: &mut Conn<B>,
+    tenant: &str,
+    resources: &[(String, String)],
+) -> Result<(), DbError> {
+    if B::DIALECT != Dialect::Postgres || resources.is_empty() {
+        return Ok(());
+    }
+    let keys = resources
+        .iter()
+        .map(|(rt, id)| lock_key(tenant, rt, id))
+        .collect();
+    B::run(c, &lock_sql(keys)).await?;
     Ok(())
 }
 
@@ -184,6 +225,10 @@ async fn delete_side_rows<B: Backend>(
 pub(crate) struct Prepared {
     pub(crate) stored: Stored,
     pub(crate) row: Sql,
+    /// The resource's `Created` record.
+    pub(crate) feed: Entry,
+    /// On SQLite, the row, its side rows and its feed record in one text
+    /// (the feed `INSERT … RETURNING` last: the only statement with rows).
     pub(crate) all: Option<Sql>,
 }
 
@@ -194,8 +239,13 @@ pub(crate) fn prepare_insert(
     id: &str,
     doc: &Map<String, Value>,
     now: DateTime<Utc>,
+    keep: bool,
 ) -> Result<Prepared, DbError> {
     let s = Stored::new(doc.clone(), target.layout)?;
+    let mut feed = Entry::new(target.rt, id, Some(1), EventKind::Created);
+    if keep {
+        feed.resource = Some(Value::Object(doc.clone()).to_string());
+    }
     let mut sql = Sql::new(dialect);
     sql.push("INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, data, user_name_lower, external_id, display_name_lower) VALUES (");
     if target.layout.registered_tenant {
@@ -229,7 +279,8 @@ pub(crate) fn prepare_insert(
                 .iter()
                 .map(|(a, v)| unique_sql(dialect, target, id, a, v)),
         );
-        for st in side {
+        let record = insert_sql(dialect, target.tenant, std::slice::from_ref(&feed), now);
+        for st in side.chain([record]) {
             all.text.push_str(";\n");
             all.text.push_str(&st.text);
             all.params.extend(st.params);
@@ -239,6 +290,7 @@ pub(crate) fn prepare_insert(
     Ok(Prepared {
         stored: s,
         row: sql,
+        feed,
         all,
     })
 }
@@ -250,13 +302,15 @@ pub(crate) async fn insert_each<B: Backend>(
     target: Target<'_>,
     id: &str,
     p: &Prepared,
-) -> Result<(), DbError> {
+    now: DateTime<Utc>,
+) -> Result<Vec<ChangeRecord>, DbError> {
     let mut tx = pool.begin().await?;
     tenant_guard::<B>(&mut tx, target).await?;
     B::run(&mut tx, &p.row).await?;
     write_side_rows::<B>(&mut tx, target, id, &p.stored).await?;
+    let records = record_feed::<B>(&mut tx, target.tenant, vec![p.feed.clone()], now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(records)
 }
 
 /// The document as stored and returned: without `id` and `meta`, with the
@@ -303,31 +357,40 @@ pub(crate) fn inserted(
     written(id, doc, &p.stored, layout, (1, now, now))
 }
 
-/// Inserts a new resource.
+/// Inserts a new resource and its `Created` record.
 pub(crate) async fn insert<B: Backend>(
     pool: &Pool<B::Db>,
     target: Target<'_>,
     id: &str,
     doc: Map<String, Value>,
     now: DateTime<Utc>,
-) -> Result<Record, DbError> {
-    let p = prepare_insert(B::DIALECT, target, id, &doc, now)?;
-    match &p.all {
+    keep: bool,
+) -> Result<(Record, Vec<ChangeRecord>), DbError> {
+    let p = prepare_insert(B::DIALECT, target, id, &doc, now, keep)?;
+    let records = match &p.all {
         Some(all) => {
             let mut tx = pool.begin().await?;
-            match B::run(&mut tx, all).await {
-                Ok(_) => tx.commit().await?,
+            match B::rows(&mut tx, all).await {
+                Ok(rows) => {
+                    let cursors = rows
+                        .iter()
+                        .map(|r| cursor_of(B::DIALECT, r))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    drop(rows);
+                    tx.commit().await?;
+                    records(target.tenant, vec![p.feed.clone()], cursors, now)?
+                }
                 Err(DbError::Unique { .. }) => {
                     // Redo statement by statement to name the attribute.
                     drop(tx);
-                    insert_each::<B>(pool, target, id, &p).await?;
+                    insert_each::<B>(pool, target, id, &p, now).await?
                 }
                 Err(e) => return Err(e),
             }
         }
-        None => insert_each::<B>(pool, target, id, &p).await?,
-    }
-    Ok(inserted(id, doc, &p, target.layout, now))
+        None => insert_each::<B>(pool, target, id, &p, now).await?,
+    };
+    Ok((inserted(id, doc, &p, target.layout, now), records))
 }
 
 /// The error for a compare-and-swap that changed no row: the version the
@@ -359,16 +422,31 @@ pub(crate) struct Expect {
     pub(crate) now: DateTime<Utc>,
 }
 
-/// Replaces a resource (compare-and-swap on `expect.version` when given).
+/// What a write records: the kinds of a replace, whether bodies are kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recording<'a> {
+    pub(crate) change: &'a [EventKind],
+    pub(crate) keep: bool,
+}
+
+/// Replaces a resource (compare-and-swap on `expect.version` when given)
+/// and records `rec.change` (`Updated` with no attribute when empty).
 pub(crate) async fn update<B: Backend>(
     pool: &Pool<B::Db>,
     target: Target<'_>,
     id: &str,
     doc: Map<String, Value>,
     expect: Expect,
-) -> Result<Record, DbError> {
+    rec: Recording<'_>,
+) -> Result<(Record, Vec<ChangeRecord>), DbError> {
     let s = Stored::new(doc.clone(), target.layout)?;
     let mut tx = pool.begin().await?;
+    lock_resources::<B>(
+        &mut tx,
+        target.tenant,
+        &[(target.rt.to_owned(), id.to_owned())],
+    )
+    .await?;
     tenant_guard::<B>(&mut tx, target).await?;
     let mut sql = Sql::new(B::DIALECT);
     sql.push("UPDATE resources SET version = version + 1, last_modified = ")
@@ -399,14 +477,27 @@ pub(crate) async fn update<B: Backend>(
     drop(rs);
     delete_side_rows::<B>(&mut tx, target, id).await?;
     write_side_rows::<B>(&mut tx, target, id, &s).await?;
+    let updated = [EventKind::Updated {
+        changed_attributes: Vec::new(),
+    }];
+    let kinds = if rec.change.is_empty() {
+        &updated[..]
+    } else {
+        rec.change
+    };
+    let body = rec.keep.then(|| Value::Object(doc.clone()).to_string());
+    let entries = kinds
+        .iter()
+        .map(|k| {
+            let mut e = Entry::new(target.rt, id, Some(version), k.clone());
+            e.resource = body.clone();
+            e
+        })
+        .collect();
+    let records = record_feed::<B>(&mut tx, target.tenant, entries, expect.now).await?;
     tx.commit().await?;
-    Ok(written(
-        id,
-        doc,
-        &s,
-        target.layout,
-        (version, created, expect.now),
-    ))
+    let rec = written(id, doc, &s, target.layout, (version, created, expect.now));
+    Ok((rec, records))
 }
 
 /// Takes resource `id` out of every group of the tenant that lists it,
@@ -416,7 +507,7 @@ async fn leave_groups<B: Backend>(
     tenant: &str,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
+) -> Result<Vec<(String, String, i64)>, DbError> {
     let mut sql = Sql::new(B::DIALECT);
     sql.push("DELETE FROM group_members WHERE tenant_id = ")
         .bind_text(tenant);
@@ -431,6 +522,7 @@ async fn leave_groups<B: Backend>(
     // last_modified, tenant, resource type
     const FIXED: usize = 3;
     let per = crate::chunk::rows_per_statement(B::DIALECT, 1, FIXED);
+    let mut changed = Vec::new();
     for (ty, groups) in by_type {
         for chunk in groups.chunks(per) {
             let mut sql = Sql::new(B::DIALECT);
@@ -443,22 +535,84 @@ async fn leave_groups<B: Backend>(
             }
             sql.push(" AND id IN (");
             push_list(&mut sql, chunk.iter().map(String::as_str));
-            sql.push(")");
-            B::run(c, &sql).await?;
+            sql.push(") RETURNING resource_type, id, version");
+            for r in B::rows(c, &sql).await? {
+                changed.push((r.text(0)?, r.text(1)?, r.int(2)?));
+            }
         }
     }
-    Ok(())
+    // Feed order within the delete: by group type and id.
+    changed.sort();
+    Ok(changed)
 }
 
+/// The groups (type, id) that list `id` as a member now.
+async fn groups_of<B: Backend>(
+    c: &mut Conn<B>,
+    tenant: &str,
+    id: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    let mut sql = Sql::new(B::DIALECT);
+    sql.push("SELECT group_type, group_id FROM group_members WHERE tenant_id = ")
+        .bind_text(tenant);
+    sql.push(" AND member_id_lower = ").bind_text(fold(id));
+    sql.push(" AND member_id = ").bind_text(id);
+    let mut out = Vec::new();
+    for r in B::rows(c, &sql).await? {
+        out.push((r.opt_text(0)?.unwrap_or_default(), r.text(1)?));
+    }
+    Ok(out)
+}
+
+/// How often a PostgreSQL delete starts over because a group gained the
+/// deleted resource as a member between its look-up and its delete.
+const DELETE_ATTEMPTS: usize = 8;
+
 /// Deletes a resource (compare-and-swap on `expect.version` when given),
-/// and its memberships (see [`leave_groups`]).
+/// and its memberships (see [`leave_groups`]); records `Deleted`, then
+/// `MembersRemoved` for each group it left.
+///
+/// On PostgreSQL the resource and the groups that list it are locked
+/// first ([`lock_resources`]); a group that gained it as a member in the
+/// meantime was not locked, so the transaction is rolled back and run
+/// again with that group locked too.
 pub(crate) async fn delete<B: Backend>(
     pool: &Pool<B::Db>,
     target: Target<'_>,
     id: &str,
     expect: Expect,
-) -> Result<(), DbError> {
+) -> Result<Vec<ChangeRecord>, DbError> {
+    let mut locked: Vec<(String, String)> = Vec::new();
+    for _ in 0..DELETE_ATTEMPTS {
+        if let Some(records) = delete_once::<B>(pool, target, id, expect, &mut locked).await? {
+            return Ok(records);
+        }
+    }
+    Err(DbError::Unavailable(format!(
+        "the delete of {id} kept racing membership changes; try again"
+    )))
+}
+
+/// One attempt of [`delete`]: `None` when a group outside `locked` was
+/// changed (then `locked` holds it, and nothing was committed).
+async fn delete_once<B: Backend>(
+    pool: &Pool<B::Db>,
+    target: Target<'_>,
+    id: &str,
+    expect: Expect,
+    locked: &mut Vec<(String, String)>,
+) -> Result<Option<Vec<ChangeRecord>>, DbError> {
     let mut tx = pool.begin().await?;
+    if B::DIALECT == Dialect::Postgres {
+        for g in groups_of::<B>(&mut tx, target.tenant, id).await? {
+            if !locked.contains(&g) {
+                locked.push(g);
+            }
+        }
+        let mut all = locked.clone();
+        all.push((target.rt.to_owned(), id.to_owned()));
+        lock_resources::<B>(&mut tx, target.tenant, &all).await?;
+    }
     tenant_guard::<B>(&mut tx, target).await?;
     let mut sql = Sql::new(B::DIALECT);
     sql.push("DELETE FROM resources WHERE tenant_id = ")
@@ -474,9 +628,33 @@ pub(crate) async fn delete<B: Backend>(
         return Err(cas_failure::<B>(&mut tx, target, id).await);
     }
     delete_side_rows::<B>(&mut tx, target, id).await?;
-    leave_groups::<B>(&mut tx, target.tenant, id, expect.now).await?;
+    let groups = leave_groups::<B>(&mut tx, target.tenant, id, expect.now).await?;
+    if B::DIALECT == Dialect::Postgres {
+        let missed: Vec<(String, String)> = groups
+            .iter()
+            .map(|(t, g, _)| (t.clone(), g.clone()))
+            .filter(|g| !locked.contains(g))
+            .collect();
+        if !missed.is_empty() {
+            drop(tx);
+            locked.extend(missed);
+            return Ok(None);
+        }
+    }
+    let mut entries = vec![Entry::new(target.rt, id, None, EventKind::Deleted)];
+    entries.extend(groups.into_iter().map(|(t, g, v)| {
+        Entry::new(
+            &t,
+            &g,
+            Some(v),
+            EventKind::MembersRemoved {
+                members: vec![id.to_owned()],
+            },
+        )
+    }));
+    let records = record_feed::<B>(&mut tx, target.tenant, entries, expect.now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Some(records))
 }
 
 /// A change of a group's members: the rows to add and the values to remove.
@@ -486,18 +664,33 @@ pub(crate) struct MemberChange<'a> {
     pub(crate) remove: &'a [String],
 }
 
+/// What [`change_members`] did: the group (without `members`), the
+/// member values actually added and removed, and the feed records.
+#[derive(Debug)]
+pub(crate) struct MembersChanged {
+    pub(crate) group: Record,
+    pub(crate) added: Vec<String>,
+    pub(crate) removed: Vec<String>,
+    pub(crate) records: Vec<ChangeRecord>,
+}
+
 /// Adds or removes members of a group with single-row writes, bumping the
 /// group's version and `lastModified` (one-row UPDATE) when anything
-/// changed. Returns the group (without `members`) and the member values
-/// actually added or removed.
+/// changed, and recording `MembersAdded` then `MembersRemoved`.
 pub(crate) async fn change_members<B: Backend>(
     pool: &Pool<B::Db>,
     target: Target<'_>,
     group: &str,
     change: MemberChange<'_>,
     now: DateTime<Utc>,
-) -> Result<(Record, Vec<String>), DbError> {
+) -> Result<MembersChanged, DbError> {
     let mut tx = pool.begin().await?;
+    lock_resources::<B>(
+        &mut tx,
+        target.tenant,
+        &[(target.rt.to_owned(), group.to_owned())],
+    )
+    .await?;
     tenant_guard::<B>(&mut tx, target).await?;
     // Take the group's row lock first, so concurrent changes serialise.
     let mut sql = Sql::new(B::DIALECT);
@@ -510,7 +703,8 @@ pub(crate) async fn change_members<B: Backend>(
     if B::run(&mut tx, &sql).await? == 0 {
         return Err(DbError::NotFound);
     }
-    let mut changed = insert_members::<B>(&mut tx, target, group, change.add).await?;
+    let added = insert_members::<B>(&mut tx, target, group, change.add).await?;
+    let mut removed = Vec::new();
     // tenant, group
     const FIXED: usize = 2;
     for chunk in change
@@ -526,12 +720,13 @@ pub(crate) async fn change_members<B: Backend>(
         push_list(&mut sql, chunk.iter().map(String::as_str));
         sql.push(") RETURNING member_id");
         for r in B::rows(&mut tx, &sql).await? {
-            changed.push(r.text(0)?);
+            removed.push(r.text(0)?);
         }
     }
+    let changed = !added.is_empty() || !removed.is_empty();
     let columns = bare_columns(B::DIALECT);
     let mut sql = Sql::new(B::DIALECT);
-    if changed.is_empty() {
+    if !changed {
         sql.push("SELECT ").push(columns).push(" FROM resources");
     } else {
         sql.push("UPDATE resources SET version = version + 1, last_modified = ")
@@ -542,7 +737,7 @@ pub(crate) async fn change_members<B: Backend>(
         .push(" AND resource_type = ")
         .bind_text(target.rt);
     sql.push(" AND id = ").bind_text(group);
-    if !changed.is_empty() {
+    if changed {
         sql.push(" RETURNING ").push(columns);
     }
     let rs = B::rows(&mut tx, &sql).await?;
@@ -551,6 +746,25 @@ pub(crate) async fn change_members<B: Backend>(
         None => return Err(DbError::NotFound),
     };
     drop(rs);
+    let mut entries = Vec::new();
+    if !added.is_empty() {
+        let kind = EventKind::MembersAdded {
+            members: added.clone(),
+        };
+        entries.push(Entry::new(target.rt, group, Some(rec.version), kind));
+    }
+    if !removed.is_empty() {
+        let kind = EventKind::MembersRemoved {
+            members: removed.clone(),
+        };
+        entries.push(Entry::new(target.rt, group, Some(rec.version), kind));
+    }
+    let records = record_feed::<B>(&mut tx, target.tenant, entries, now).await?;
     tx.commit().await?;
-    Ok((rec, changed))
+    Ok(MembersChanged {
+        group: rec,
+        added,
+        removed,
+        records,
+    })
 }

@@ -14,6 +14,7 @@ mod checkpoint;
 mod conformance;
 mod errors;
 mod explain;
+mod feed;
 mod ids;
 mod limits;
 mod linking;
