@@ -99,8 +99,9 @@ impl Console {
         args: ConsoleArgs,
     ) -> Result<Console, String> {
         let engine = engine::Engine::new(store.clone(), config)?;
-        let history: Arc<dyn History> = Arc::new(sources::FeedHistory::new(None));
-        let log: Arc<dyn RequestLog> = Arc::new(sources::StoreLog::new(store.clone()));
+        let feed: Arc<dyn scimkit_service::ChangeFeed> = Arc::new(store.clone());
+        let history: Arc<dyn History> = Arc::new(sources::FeedHistory::new(Some(feed)));
+        let log: Arc<dyn RequestLog> = Arc::new(sources::StoreLog::new(&store));
         Ok(Console {
             limiter: limiter::LoginLimiter::new(
                 args.admin_login_attempts,
@@ -115,6 +116,17 @@ impl Console {
             log,
         })
     }
+}
+
+/// The check the public `/metrics` (`--metrics-public`) makes: an open
+/// console session.
+#[allow(dead_code)] // installed by the /metrics wiring (MetricsAccess::set_admin_check)
+pub(crate) fn metrics_admin_check(console: Arc<Console>) -> crate::metrics::AdminCheck {
+    Arc::new(move |parts: &http::request::Parts| {
+        let console = Arc::clone(&console);
+        let headers = parts.headers.clone();
+        Box::pin(async move { auth::has_session(&console, &headers).await })
+    })
 }
 
 /// The console's routes, all under `/admin`.

@@ -113,6 +113,18 @@ pub(crate) async fn post_session(
     }
 }
 
+/// Whether `headers` carry an open, unexpired console session (the admin
+/// credential `/metrics` asks for with `--metrics-public`).
+pub(crate) async fn has_session(console: &Console, headers: &HeaderMap) -> bool {
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
+        return false;
+    };
+    matches!(
+        console.store.admin().session(&TokenHash::of(id)).await,
+        Ok(Some(s)) if s.expires > Utc::now()
+    )
+}
+
 /// `GET /admin`.
 pub(crate) async fn home(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {
     match session(&console, &headers).await {

@@ -120,17 +120,51 @@ async fn main_text(b: &Browser) -> String {
         .unwrap()
 }
 
+/// Reloads `url` until its `<main>` holds `needle` (the request log is
+/// written behind the answers, in batches), at most 10 s; its text.
+async fn wait_for_text(b: &Browser, url: &str, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let text = main_text(b).await;
+        if text.contains(needle) || start.elapsed() > Duration::from_secs(10) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        b.goto(url).await.unwrap();
+    }
+}
+
+/// Clicks the element `css` and waits until the page it loads is there
+/// (the old page's root gone stale, the new one's `<main>` found).
+async fn click_and_wait(b: &Browser, css: &str) {
+    click_on_and_wait(b, Locator::Css(css)).await;
+}
+
+/// Clicks the element `what` finds and waits for the page it loads.
+async fn click_on_and_wait(b: &Browser, what: Locator<'_>) {
+    let old = b.find(Locator::Css("html")).await.unwrap();
+    b.find(what).await.unwrap().click().await.unwrap();
+    let start = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "clicking {what:?} loaded no page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("main"))
+        .await
+        .unwrap();
+}
+
 /// Logs in through the form.
 async fn log_in(b: &Browser, origin: &str, password: &str) {
     b.goto(&format!("{origin}/admin")).await.unwrap();
     let field = b.find(Locator::Css("#password")).await.unwrap();
     field.send_keys(password).await.unwrap();
-    b.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&b, "main button[type=submit]").await;
 }
 
 fn load(name: &str) -> Vec<serde_json::Value> {
@@ -200,12 +234,7 @@ async fn the_console_in_a_browser() {
     // A SCIM filter narrows the list.
     let f = b.find(Locator::Css("#filter")).await.unwrap();
     f.send_keys("userName sw \"Megan\"").await.unwrap();
-    b.find(Locator::Css("form.search button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&b, "form.search button").await;
     let text = main_text(&b).await;
     assert!(
         text.contains("MeganB@") && !text.contains("AlexW@"),
@@ -217,21 +246,11 @@ async fn the_console_in_a_browser() {
         .unwrap();
     assert!(main_text(&b).await.contains("Contoso Retail EMEA"));
     shot(&b, "groups").await;
-    b.find(Locator::LinkText("Contoso Retail EMEA"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on_and_wait(&b, Locator::LinkText("Contoso Retail EMEA")).await;
     let text = main_text(&b).await;
     assert!(text.contains("Members (2)"), "{text}");
     shot(&b, "group").await;
-    b.find(Locator::Css("#member-list a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&b, "#member-list a").await;
     let text = main_text(&b).await;
     assert!(
         text.contains("User AdeleV@contoso.example") || text.contains("User AlexW@contoso.example"),
@@ -242,41 +261,58 @@ async fn the_console_in_a_browser() {
     b.goto(&format!("{origin}/admin/tenants/{tenant}/users"))
         .await
         .unwrap();
-    b.find(Locator::LinkText("AdeleV@contoso.example"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on_and_wait(&b, Locator::LinkText("AdeleV@contoso.example")).await;
     let text = main_text(&b).await;
     assert!(text.contains("User AdeleV@contoso.example"), "{text}");
     assert!(
         text.contains("\"userName\": \"AdeleV@contoso.example\""),
         "{text}"
     );
-    assert!(text.contains("Change history"), "{text}");
-    shot(&b, "user").await;
-
-    // The provisioning log and the summary.
-    b.goto(&format!("{origin}/admin/tenants/{tenant}/log"))
+    // Its history from the change feed: created, updated, disabled and
+    // enabled again (the replay's PATCHes).
+    let history = b
+        .find(Locator::Css("table.history"))
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap();
+    for kind in ["created", "updated", "deactivated", "reactivated"] {
+        assert!(history.contains(kind), "{kind} in the history: {history}");
+    }
+    shot(&b, "user").await;
+
+    // A failed request with a leniency on the way: Entra's "False" string
+    // for a boolean (bool_strings), on a userName that is taken (409).
+    let dup = client
+        .post(
+            "/Users",
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "AdeleV@contoso.example",
+                "active": "False",
+            }),
+        )
+        .await;
+    assert_eq!(dup.status, 409, "{}", dup.text);
+
+    // FIXME(wave3-why): the server does not write its request log yet
+    // (wave3-why wires the request-log writer into `serve`); until then the
+    // log page is empty, which this asserts. Once it does, replace these
+    // lines by `failed_request_in_the_log(&b, &origin, &tenant).await;`.
+    let log = format!("{origin}/admin/tenants/{tenant}/log");
+    b.goto(&log).await.unwrap();
+    assert!(main_text(&b).await.contains("No requests match"));
     shot(&b, "log").await;
     b.goto(&format!("{origin}/admin/tenants/{tenant}"))
         .await
         .unwrap();
+    assert!(main_text(&b).await.contains("None yet."));
     shot(&b, "summary").await;
 
     // Rotate the token: the new one is shown once, the old one is refused.
     b.goto(&format!("{origin}/admin/tenants")).await.unwrap();
-    b.find(Locator::Css(
-        "button[aria-label^='Rotate the token of default']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click_and_wait(&b, "button[aria-label^='Rotate the token of default']").await;
     let new_token = b
         .find(Locator::Css("#secret-token"))
         .await
@@ -307,12 +343,7 @@ async fn the_console_in_a_browser() {
     phone.close().await.unwrap();
 
     // Log out.
-    b.find(Locator::Css("header button.link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&b, "header button.link").await;
     b.goto(&format!("{origin}/admin/tenants")).await.unwrap();
     assert!(
         b.current_url()
@@ -346,4 +377,68 @@ async fn an_expired_session_is_refused_in_the_browser() {
     );
     assert!(main_text(&b).await.contains("Your session has expired"));
     b.close().await.unwrap();
+}
+
+/// The failed request of [`the_console_in_a_browser`] in the provisioning
+/// log (with its reason and the switch that fired, under the log's
+/// filters) and in the tenant's summary.
+#[allow(dead_code)] // FIXME(wave3-why): called once the server writes its request log
+async fn failed_request_in_the_log(b: &Browser, origin: &str, tenant: &str) {
+    let b = b.clone();
+    // Find it in the provisioning log, filtered by status and switch.
+    b.goto(&format!("{origin}/admin/tenants/{tenant}/log"))
+        .await
+        .unwrap();
+    let text = wait_for_text(&b, &format!("{origin}/admin/tenants/{tenant}/log"), "409").await;
+    assert!(text.contains("POST"), "{text}");
+    shot(&b, "log").await;
+    for option in [
+        "#status option[value='failed']",
+        "#switch option[value='bool_strings']",
+    ] {
+        b.find(Locator::Css(option))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    click_and_wait(&b, "form.search button").await;
+    let rows = b.find_all(Locator::Css("tr.entry")).await.unwrap();
+    assert!(!rows.is_empty(), "{}", main_text(&b).await);
+    let first = rows[0].text().await.unwrap();
+    for want in ["POST", "409", "uniqueness", "bool_strings"] {
+        assert!(
+            first.contains(want),
+            "{want} in the failed request's row: {first}"
+        );
+    }
+    for row in &rows {
+        let t = row.text().await.unwrap();
+        assert!(
+            t.contains("bool_strings"),
+            "only rows where the switch fired: {t}"
+        );
+    }
+
+    // The summary: the last request, the failures of the last hour, the
+    // most frequent errors.
+    b.goto(&format!("{origin}/admin/tenants/{tenant}"))
+        .await
+        .unwrap();
+    let text = main_text(&b).await;
+    assert!(text.contains("POST /tenants/"), "the last request: {text}");
+    let failures = b
+        .find(Locator::Css("#failures-last-hour"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!failures.starts_with("0 "), "{failures}");
+    assert!(
+        text.contains("Most frequent errors") && text.contains("uniqueness"),
+        "{text}"
+    );
+    shot(&b, "summary").await;
 }
