@@ -164,7 +164,7 @@ async fn log_in(b: &Browser, origin: &str, password: &str) {
     b.goto(&format!("{origin}/admin")).await.unwrap();
     let field = b.find(Locator::Css("#password")).await.unwrap();
     field.send_keys(password).await.unwrap();
-    click_and_wait(&b, "main button[type=submit]").await;
+    click_and_wait(b, "main button[type=submit]").await;
 }
 
 fn load(name: &str) -> Vec<serde_json::Value> {
