@@ -20,6 +20,7 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn ResourceStore>,
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) events: Arc<dyn EventSink>,
+    pub(crate) feed: Option<Arc<dyn crate::ChangeFeed>>,
     pub(crate) config: Config,
 }
 

@@ -16,6 +16,10 @@
 //!   SQLite and PostgreSQL in `scimkit-sql`. Callers are authenticated by an
 //!   [`Authenticator`] ([`StaticTokens`] ships here) and isolated per
 //!   [`TenantId`]. Changes are reported to an [`EventSink`].
+//! - Every committed change is a record of a durable change feed
+//!   ([`ChangeFeed`], module [`feed`]): read it by cursor or [`follow`] it as
+//!   a stream that wakes on commit; [`MemoryStore`] keeps one in memory,
+//!   `scimkit-sql` in the database, written in the change's transaction.
 //!
 //! ```
 //! use bytes::Bytes;

@@ -52,6 +52,11 @@ impl ScimService {
         &self.inner.config
     }
 
+    /// The change feed given to [`ScimServiceBuilder::feed`], if any.
+    pub fn feed(&self) -> Option<&Arc<dyn crate::ChangeFeed>> {
+        self.inner.feed.as_ref()
+    }
+
     /// The registry served (with the configured uniqueness applied).
     pub fn registry(&self) -> &Registry {
         &self.inner.registry

@@ -30,6 +30,12 @@
 //! // Replace with compare-and-swap on the version: a stale one is 412.
 //! let stale = store.replace(&tenant, users, &created.id, user("babs")?, Some("999"), &[]).await;
 //! assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })));
+//!
+//! // Every committed change is a record of the change feed.
+//! use scimkit_service::{ChangeFeed, EventKind, FeedQuery};
+//! let page = store.read(&FeedQuery::tenant(tenant.clone())).await?;
+//! assert_eq!(page.records.len(), 1);
+//! assert_eq!(page.records[0].kind, EventKind::Created);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
@@ -61,6 +67,15 @@
 //! - Versions are compare-and-swapped in the `UPDATE … WHERE version = ?`;
 //!   zero rows changed is a version mismatch (`412`). Several server processes
 //!   may share one PostgreSQL database.
+//! - `feed`: the change feed ([`scimkit_service::ChangeFeed`] for
+//!   [`SqlStore`]): every write inserts its records in its own transaction
+//!   (the SQLite group commit included), so a record exists exactly when its
+//!   change committed; `feed_consumers` keeps named readers. Cursors never
+//!   skip, also with several processes writing to one PostgreSQL database
+//!   (module docs of `feed.rs` and `docs/ARCHITECTURE.md`); followers wake on
+//!   commit, across processes through `LISTEN/NOTIFY`.
+//!   [`SqlStore::with_resources_in_feed`] keeps resource bodies in records
+//!   (off by default), [`SqlStore::with_feed_page`] caps a read.
 //! - Migrations ship with the crate (`migrations/sqlite`, `migrations/postgres`)
 //!   and run when the store opens.
 //!

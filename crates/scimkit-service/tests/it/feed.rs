@@ -23,6 +23,7 @@ fn setup() -> Setup {
     let sink = Arc::new(VecSink::new());
     let service = ScimService::builder()
         .shared_store(store.clone())
+        .feed(store.clone())
         .authenticator(StaticTokens::new().with_token(TenantId::new("acme"), "t"))
         .events(sink.clone())
         .build()
@@ -85,7 +86,7 @@ fn shape(records: &[ChangeRecord]) -> Vec<(String, String, EventKind, bool)> {
 async fn every_write_gives_its_records_and_the_sink_gets_the_same() {
     let Setup {
         service: s,
-        store,
+        store: _,
         sink,
     } = setup();
     let u = send(&s, "POST", "/scim/v2/Users", user("a")).await;
@@ -136,7 +137,8 @@ async fn every_write_gives_its_records_and_the_sink_gets_the_same() {
     // a delete of a member: Deleted, then the group's MembersRemoved
     send(&s, "DELETE", &path, Value::Null).await;
 
-    let records = all(&*store).await;
+    assert!(s.feed().is_some());
+    let records = all(&**s.feed().unwrap()).await;
     let attrs = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let ids = |a: &[&String]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let (user_t, group_t) = ("User".to_owned(), "Group".to_owned());
@@ -375,4 +377,17 @@ fn wire_shape_round_trips() {
         ChangeRecord::from_json(&deleted.to_json()).unwrap(),
         deleted
     );
+}
+
+#[test]
+fn cursors_from_outside_are_checked_at_the_edge() {
+    let max = "a".repeat(scimkit_service::feed::MAX_CURSOR_LEN);
+    assert!(max.parse::<Cursor>().is_ok());
+    assert!(format!("{max}a").parse::<Cursor>().is_err());
+    assert!("".parse::<Cursor>().is_err());
+    assert!("a\u{7f}".parse::<Cursor>().is_err());
+    let parsed: Result<Cursor, _> = serde_json::from_value(json!("ok"));
+    assert!(parsed.is_ok());
+    let bad: Result<Cursor, _> = serde_json::from_value(json!(""));
+    assert!(bad.is_err());
 }

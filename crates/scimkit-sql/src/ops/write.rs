@@ -1,21 +1,24 @@
 //! The store's writes, generic over [`Backend`]: inserts with their side
 //! rows (e-mails, members, unique values), compare-and-swap updates and
-//! deletes, and single-row membership changes.
-
-use std::collections::BTreeMap;
+//! deletes, and single-row membership changes ([`groups`]: deletes and
+//! membership changes, whose records name groups).
 
 use chrono::{DateTime, Utc};
 use scimkit_service::{ChangeRecord, EventKind};
 use serde_json::{Map, Value};
 use sqlx::Pool;
 
+mod groups;
+
+pub(crate) use groups::{MemberChange, MembersChanged, change_members, delete};
+
 use super::{Backend, Conn, push_list, push_opt};
 use crate::columns::{Layout, MemberRow, Stored};
 use crate::error::DbError;
 use crate::feed::write::{Entry, cursor_of, insert_sql, lock_key, lock_sql, records};
-use crate::read_sql::{Target, bare_columns};
+use crate::read_sql::Target;
 use crate::record::Record;
-use crate::rows::{RowRead, attach_members, record};
+use crate::rows::{RowRead, attach_members};
 use crate::sql::{Dialect, Param, Sql};
 use crate::translate::fold;
 
@@ -60,7 +63,10 @@ fn unique_sql(dialect: Dialect, target: Target<'_>, id: &str, attr: &str, value:
 /// SHARE` until the transaction ends, so a removal (whose `DELETE`
 /// conflicts with it) waits, while writes of one tenant and a token
 /// rotation do not wait for each other.
-async fn tenant_guard<B: Backend>(c: &mut Conn<B>, target: Target<'_>) -> Result<(), DbError> {
+pub(super) async fn tenant_guard<B: Backend>(
+    c: &mut Conn<B>,
+    target: Target<'_>,
+) -> Result<(), DbError> {
     if !target.layout.registered_tenant {
         return Ok(());
     }
@@ -77,7 +83,7 @@ async fn tenant_guard<B: Backend>(c: &mut Conn<B>, target: Target<'_>) -> Result
 }
 
 /// Inserts the feed records of a write (one statement) and returns them.
-async fn record_feed<B: Backend>(
+pub(super) async fn record_feed<B: Backend>(
     c: &mut Conn<B>,
     tenant: &str,
     entries: Vec<Entry>,
@@ -99,7 +105,7 @@ async fn record_feed<B: Backend>(
 /// first write or row lock (which assigns its transaction id): a later
 /// writer of one resource then gets a later transaction id, so feed order
 /// `(txid, seq)` is version order per resource. Nothing on SQLite.
-async fn lock_resources<B: Backend>(
+pub(super) async fn lock_resources<B: Backend>(
     c: &mut Conn<B>,
     tenant: &str,
     resources: &[(String, String)],
@@ -148,7 +154,7 @@ async fn write_side_rows<B: Backend>(
 /// Inserts member rows of group `group` (of the target's type), ignoring
 /// members already there, in statements under the parameter cap; returns
 /// the new ones.
-async fn insert_members<B: Backend>(
+pub(super) async fn insert_members<B: Backend>(
     c: &mut Conn<B>,
     target: Target<'_>,
     group: &str,
@@ -189,7 +195,7 @@ async fn insert_members<B: Backend>(
 }
 
 /// Deletes the e-mail, member and unique-value rows of a resource.
-async fn delete_side_rows<B: Backend>(
+pub(super) async fn delete_side_rows<B: Backend>(
     c: &mut Conn<B>,
     target: Target<'_>,
     id: &str,
@@ -395,7 +401,11 @@ pub(crate) async fn insert<B: Backend>(
 
 /// The error for a compare-and-swap that changed no row: the version the
 /// resource is at, or not found.
-async fn cas_failure<B: Backend>(c: &mut Conn<B>, target: Target<'_>, id: &str) -> DbError {
+pub(super) async fn cas_failure<B: Backend>(
+    c: &mut Conn<B>,
+    target: Target<'_>,
+    id: &str,
+) -> DbError {
     let mut sql = Sql::new(B::DIALECT);
     sql.push("SELECT version FROM resources WHERE tenant_id = ")
         .bind_text(target.tenant);
@@ -498,273 +508,4 @@ pub(crate) async fn update<B: Backend>(
     tx.commit().await?;
     let rec = written(id, doc, &s, target.layout, (version, created, expect.now));
     Ok((rec, records))
-}
-
-/// Takes resource `id` out of every group of the tenant that lists it,
-/// giving those groups a new version and `lastModified`.
-async fn leave_groups<B: Backend>(
-    c: &mut Conn<B>,
-    tenant: &str,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<(String, String, i64)>, DbError> {
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("DELETE FROM group_members WHERE tenant_id = ")
-        .bind_text(tenant);
-    sql.push(" AND member_id_lower = ").bind_text(fold(id));
-    sql.push(" AND member_id = ")
-        .bind_text(id)
-        .push(" RETURNING group_id, group_type");
-    let mut by_type: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
-    for r in B::rows(c, &sql).await? {
-        by_type.entry(r.opt_text(1)?).or_default().push(r.text(0)?);
-    }
-    // last_modified, tenant, resource type
-    const FIXED: usize = 3;
-    let per = crate::chunk::rows_per_statement(B::DIALECT, 1, FIXED);
-    let mut changed = Vec::new();
-    for (ty, groups) in by_type {
-        for chunk in groups.chunks(per) {
-            let mut sql = Sql::new(B::DIALECT);
-            sql.push("UPDATE resources SET version = version + 1, last_modified = ")
-                .bind(Param::Time(now));
-            sql.push(" WHERE tenant_id = ").bind_text(tenant);
-            // Every row has its group's type since migration 20261205000200.
-            if let Some(ty) = &ty {
-                sql.push(" AND resource_type = ").bind_text(ty.as_str());
-            }
-            sql.push(" AND id IN (");
-            push_list(&mut sql, chunk.iter().map(String::as_str));
-            sql.push(") RETURNING resource_type, id, version");
-            for r in B::rows(c, &sql).await? {
-                changed.push((r.text(0)?, r.text(1)?, r.int(2)?));
-            }
-        }
-    }
-    // Feed order within the delete: by group type and id.
-    changed.sort();
-    Ok(changed)
-}
-
-/// The groups (type, id) that list `id` as a member now.
-async fn groups_of<B: Backend>(
-    c: &mut Conn<B>,
-    tenant: &str,
-    id: &str,
-) -> Result<Vec<(String, String)>, DbError> {
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("SELECT group_type, group_id FROM group_members WHERE tenant_id = ")
-        .bind_text(tenant);
-    sql.push(" AND member_id_lower = ").bind_text(fold(id));
-    sql.push(" AND member_id = ").bind_text(id);
-    let mut out = Vec::new();
-    for r in B::rows(c, &sql).await? {
-        out.push((r.opt_text(0)?.unwrap_or_default(), r.text(1)?));
-    }
-    Ok(out)
-}
-
-/// How often a PostgreSQL delete starts over because a group gained the
-/// deleted resource as a member between its look-up and its delete.
-const DELETE_ATTEMPTS: usize = 8;
-
-/// Deletes a resource (compare-and-swap on `expect.version` when given),
-/// and its memberships (see [`leave_groups`]); records `Deleted`, then
-/// `MembersRemoved` for each group it left.
-///
-/// On PostgreSQL the resource and the groups that list it are locked
-/// first ([`lock_resources`]); a group that gained it as a member in the
-/// meantime was not locked, so the transaction is rolled back and run
-/// again with that group locked too.
-pub(crate) async fn delete<B: Backend>(
-    pool: &Pool<B::Db>,
-    target: Target<'_>,
-    id: &str,
-    expect: Expect,
-) -> Result<Vec<ChangeRecord>, DbError> {
-    let mut locked: Vec<(String, String)> = Vec::new();
-    for _ in 0..DELETE_ATTEMPTS {
-        if let Some(records) = delete_once::<B>(pool, target, id, expect, &mut locked).await? {
-            return Ok(records);
-        }
-    }
-    Err(DbError::Unavailable(format!(
-        "the delete of {id} kept racing membership changes; try again"
-    )))
-}
-
-/// One attempt of [`delete`]: `None` when a group outside `locked` was
-/// changed (then `locked` holds it, and nothing was committed).
-async fn delete_once<B: Backend>(
-    pool: &Pool<B::Db>,
-    target: Target<'_>,
-    id: &str,
-    expect: Expect,
-    locked: &mut Vec<(String, String)>,
-) -> Result<Option<Vec<ChangeRecord>>, DbError> {
-    let mut tx = pool.begin().await?;
-    if B::DIALECT == Dialect::Postgres {
-        for g in groups_of::<B>(&mut tx, target.tenant, id).await? {
-            if !locked.contains(&g) {
-                locked.push(g);
-            }
-        }
-        let mut all = locked.clone();
-        all.push((target.rt.to_owned(), id.to_owned()));
-        lock_resources::<B>(&mut tx, target.tenant, &all).await?;
-    }
-    tenant_guard::<B>(&mut tx, target).await?;
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("DELETE FROM resources WHERE tenant_id = ")
-        .bind_text(target.tenant);
-    sql.push(" AND resource_type = ")
-        .bind_text(target.rt)
-        .push(" AND id = ")
-        .bind_text(id);
-    if let Some(v) = expect.version {
-        sql.push(" AND version = ").bind(Param::Int(v));
-    }
-    if B::run(&mut tx, &sql).await? == 0 {
-        return Err(cas_failure::<B>(&mut tx, target, id).await);
-    }
-    delete_side_rows::<B>(&mut tx, target, id).await?;
-    let groups = leave_groups::<B>(&mut tx, target.tenant, id, expect.now).await?;
-    if B::DIALECT == Dialect::Postgres {
-        let missed: Vec<(String, String)> = groups
-            .iter()
-            .map(|(t, g, _)| (t.clone(), g.clone()))
-            .filter(|g| !locked.contains(g))
-            .collect();
-        if !missed.is_empty() {
-            drop(tx);
-            locked.extend(missed);
-            return Ok(None);
-        }
-    }
-    let mut entries = vec![Entry::new(target.rt, id, None, EventKind::Deleted)];
-    entries.extend(groups.into_iter().map(|(t, g, v)| {
-        Entry::new(
-            &t,
-            &g,
-            Some(v),
-            EventKind::MembersRemoved {
-                members: vec![id.to_owned()],
-            },
-        )
-    }));
-    let records = record_feed::<B>(&mut tx, target.tenant, entries, expect.now).await?;
-    tx.commit().await?;
-    Ok(Some(records))
-}
-
-/// A change of a group's members: the rows to add and the values to remove.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct MemberChange<'a> {
-    pub(crate) add: &'a [MemberRow],
-    pub(crate) remove: &'a [String],
-}
-
-/// What [`change_members`] did: the group (without `members`), the
-/// member values actually added and removed, and the feed records.
-#[derive(Debug)]
-pub(crate) struct MembersChanged {
-    pub(crate) group: Record,
-    pub(crate) added: Vec<String>,
-    pub(crate) removed: Vec<String>,
-    pub(crate) records: Vec<ChangeRecord>,
-}
-
-/// Adds or removes members of a group with single-row writes, bumping the
-/// group's version and `lastModified` (one-row UPDATE) when anything
-/// changed, and recording `MembersAdded` then `MembersRemoved`.
-pub(crate) async fn change_members<B: Backend>(
-    pool: &Pool<B::Db>,
-    target: Target<'_>,
-    group: &str,
-    change: MemberChange<'_>,
-    now: DateTime<Utc>,
-) -> Result<MembersChanged, DbError> {
-    let mut tx = pool.begin().await?;
-    lock_resources::<B>(
-        &mut tx,
-        target.tenant,
-        &[(target.rt.to_owned(), group.to_owned())],
-    )
-    .await?;
-    tenant_guard::<B>(&mut tx, target).await?;
-    // Take the group's row lock first, so concurrent changes serialise.
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("UPDATE resources SET version = version WHERE tenant_id = ")
-        .bind_text(target.tenant);
-    sql.push(" AND resource_type = ")
-        .bind_text(target.rt)
-        .push(" AND id = ")
-        .bind_text(group);
-    if B::run(&mut tx, &sql).await? == 0 {
-        return Err(DbError::NotFound);
-    }
-    let added = insert_members::<B>(&mut tx, target, group, change.add).await?;
-    let mut removed = Vec::new();
-    // tenant, group
-    const FIXED: usize = 2;
-    for chunk in change
-        .remove
-        .chunks(crate::chunk::rows_per_statement(B::DIALECT, 1, FIXED))
-    {
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("DELETE FROM group_members WHERE tenant_id = ")
-            .bind_text(target.tenant);
-        sql.push(" AND group_id = ")
-            .bind_text(group)
-            .push(" AND member_id IN (");
-        push_list(&mut sql, chunk.iter().map(String::as_str));
-        sql.push(") RETURNING member_id");
-        for r in B::rows(&mut tx, &sql).await? {
-            removed.push(r.text(0)?);
-        }
-    }
-    let changed = !added.is_empty() || !removed.is_empty();
-    let columns = bare_columns(B::DIALECT);
-    let mut sql = Sql::new(B::DIALECT);
-    if !changed {
-        sql.push("SELECT ").push(columns).push(" FROM resources");
-    } else {
-        sql.push("UPDATE resources SET version = version + 1, last_modified = ")
-            .bind(Param::Time(now));
-    }
-    sql.push(" WHERE tenant_id = ")
-        .bind_text(target.tenant)
-        .push(" AND resource_type = ")
-        .bind_text(target.rt);
-    sql.push(" AND id = ").bind_text(group);
-    if changed {
-        sql.push(" RETURNING ").push(columns);
-    }
-    let rs = B::rows(&mut tx, &sql).await?;
-    let rec = match rs.first() {
-        Some(r) => record(r)?,
-        None => return Err(DbError::NotFound),
-    };
-    drop(rs);
-    let mut entries = Vec::new();
-    if !added.is_empty() {
-        let kind = EventKind::MembersAdded {
-            members: added.clone(),
-        };
-        entries.push(Entry::new(target.rt, group, Some(rec.version), kind));
-    }
-    if !removed.is_empty() {
-        let kind = EventKind::MembersRemoved {
-            members: removed.clone(),
-        };
-        entries.push(Entry::new(target.rt, group, Some(rec.version), kind));
-    }
-    let records = record_feed::<B>(&mut tx, target.tenant, entries, now).await?;
-    tx.commit().await?;
-    Ok(MembersChanged {
-        group: rec,
-        added,
-        removed,
-        records,
-    })
 }

@@ -668,3 +668,58 @@ async fn postgres_readers_never_skip_under_concurrent_writers() {
         last.insert(key, (i, v));
     }
 }
+
+/// The page cap: a read asks for more than the store's cap and gets the
+/// cap; at the cap exactly, all of it; 0 counts as 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_are_capped_by_the_page_setting() {
+    let reg = Registry::core();
+    let users = reg.resource_type("User").unwrap().clone();
+    let (s, _dir) = backends::sqlite_store().await;
+    let s = s.with_feed_page(3);
+    let t = tenant();
+    for i in 0..4 {
+        let r = Resource::from_value(user_body(&format!("u{i}"))).unwrap();
+        s.create(&t, &users, r).await.unwrap();
+    }
+    let q = FeedQuery::tenant(t.clone());
+    assert_eq!(
+        s.read(&q.clone().limit(100)).await.unwrap().records.len(),
+        3
+    );
+    assert_eq!(s.read(&q.clone().limit(3)).await.unwrap().records.len(), 3);
+    assert_eq!(s.read(&q.clone().limit(2)).await.unwrap().records.len(), 2);
+    assert_eq!(s.read(&q.limit(0)).await.unwrap().records.len(), 1);
+}
+
+/// Resource bodies in records: off by default (see
+/// `every_write_gives_its_records`), on with the setting for creates and
+/// replaces.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_keep_resources_when_set() {
+    let reg = Registry::core();
+    let users = reg.resource_type("User").unwrap().clone();
+    let (sqlite, _dir) = backends::sqlite_store().await;
+    let stores = [
+        sqlite.with_resources_in_feed(true),
+        backends::postgres_store()
+            .await
+            .with_resources_in_feed(true),
+    ];
+    for s in stores {
+        let t = tenant();
+        let r = Resource::from_value(user_body("kept")).unwrap();
+        let made = s.create(&t, &users, r).await.unwrap();
+        let again = Resource::from_value(user_body("kept2")).unwrap();
+        let changed = [EventKind::Updated {
+            changed_attributes: strings(&["userName"]),
+        }];
+        s.replace(&t, &users, &made.id, again, None, &changed)
+            .await
+            .unwrap();
+        let records = settled(&s, &t, 2).await;
+        assert_eq!(records[0].resource.as_ref().unwrap()["userName"], "kept");
+        assert_eq!(records[1].resource.as_ref().unwrap()["userName"], "kept2");
+        assert_eq!(made.changes[0].resource, records[0].resource);
+    }
+}
