@@ -120,6 +120,8 @@ struct Parts {
     switches: Switches,
     resource: Option<ResourceRef>,
     filter: Option<String>,
+    /// Credential values of the query, scrubbed from an error's detail.
+    query_secrets: Vec<String>,
 }
 
 impl Recorder {
@@ -164,6 +166,28 @@ impl Recorder {
         });
     }
 
+    /// For a failed request: drops a filter that names a secret
+    /// (`returned: never`) attribute (`password eq "…"` is refused, and
+    /// its value must not reach a log), and marks that the error's detail
+    /// must be scrubbed of the query's credential values (`finish`).
+    pub(crate) fn scrub(&self, registry: &scimkit_schema::Registry, query: &str) {
+        self.with(|p| {
+            if let Some(f) = &p.filter {
+                let redactor = crate::redact::Redactor::new(registry);
+                let secret = f
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|w| !w.is_empty() && redactor.is_secret_key(w));
+                if secret {
+                    p.filter = Some("<redacted: the filter names a secret attribute>".to_owned());
+                }
+            }
+            p.query_secrets = crate::redact::secret_query_values(query)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+        });
+    }
+
     /// The report of the finished request.
     pub(crate) fn finish(
         &self,
@@ -172,6 +196,13 @@ impl Recorder {
         error: Option<ErrorReport>,
     ) -> RequestReport {
         let p = std::mem::take(&mut *self.parts.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut error = error;
+        if let Some(e) = &mut error
+            && !p.query_secrets.is_empty()
+        {
+            let secrets: Vec<&str> = p.query_secrets.iter().map(String::as_str).collect();
+            e.detail = crate::redact::scrub(&e.detail, &secrets);
+        }
         RequestReport {
             tenant,
             status,

@@ -141,12 +141,17 @@ impl ScimService {
             ..
         } = admission;
         let recorder = Recorder::default();
+        // For scrubbing an error's detail (it may echo a query parameter).
+        let uri = req.uri().clone();
         let mut resp =
             AssertUnwindSafe(self.handle_inner(&principal, path_tenant.as_deref(), req, &recorder))
                 .catch_unwind()
                 .instrument(span.clone())
                 .await
                 .unwrap_or_else(|p| span.in_scope(|| panicked(p.as_ref())));
+        if resp.status().as_u16() >= 400 {
+            recorder.scrub(&self.inner.registry, uri.query().unwrap_or(""));
+        }
         finish(
             &span,
             start,

@@ -11,7 +11,7 @@
 //! the batches go through the store's single writer (the group-commit
 //! queue), never a second writer connection.
 //!
-//! ```no_run
+//! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use scimkit_sql::{RequestLogEntry, RequestLogQuery, SqlStore, SqliteOptions};
 //!
@@ -27,12 +27,17 @@
 //! # }).unwrap();
 //! ```
 
+mod table;
 mod writer;
 
 use chrono::{DateTime, Utc};
 use scimkit_service::{Switch, Switches};
 
 use crate::SqlError;
+#[cfg(feature = "postgres")]
+use crate::postgres::PgDb;
+#[cfg(feature = "sqlite")]
+use crate::sqlite::SqliteDb;
 use crate::store::Connections;
 
 pub use writer::{
@@ -234,29 +239,77 @@ impl crate::SqlStore {
 
 impl RequestLog {
     /// Stores `entries` (in one transaction; on SQLite through the single
-    /// writer). Their `id`s are ignored: the database assigns them.
+    /// writer's group commit). Their `id`s are ignored: the database
+    /// assigns them.
     pub async fn append(&self, entries: &[RequestLogEntry]) -> Result<(), SqlError> {
-        // STUB (API commit): not stored yet.
-        let _ = (&self.backend, entries);
-        Ok(())
+        self.append_pruning(entries, None).await
+    }
+
+    /// [`RequestLog::append`], then deletes all but the newest `keep`
+    /// entries of each tenant appended to, in the same transaction.
+    pub(crate) async fn append_pruning(
+        &self,
+        entries: &[RequestLogEntry],
+        keep: Option<u64>,
+    ) -> Result<(), SqlError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, inserts, .. } => {
+                let d = crate::sql::Dialect::Sqlite;
+                // One job of the group commit: the inserts and the prunes
+                // run in the writer's next transaction, with the creates.
+                let mut jobs = Vec::new();
+                for chunk in entries.chunks(REQUEST_LOG_BATCH) {
+                    jobs.push(table::insert_sql(d, chunk));
+                }
+                if let Some(keep) = keep {
+                    for t in table::tenants_of(entries) {
+                        jobs.push(table::prune_sql(d, t, keep));
+                    }
+                }
+                for job in jobs {
+                    // The log's statements return no rows.
+                    match inserts.run(job, 0).await {
+                        Some(r) => {
+                            r?;
+                        }
+                        // The queue's task is gone (runtime shutting down).
+                        None => {
+                            return Ok(table::append::<SqliteDb>(write, entries, keep).await?);
+                        }
+                    }
+                }
+                Ok(())
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => Ok(table::append::<PgDb>(pool, entries, keep).await?),
+        }
     }
 
     /// Entries matching `query`, newest first.
     pub async fn list(&self, query: &RequestLogQuery) -> Result<RequestLogPage, SqlError> {
-        // STUB (API commit): always empty.
-        let _ = query;
-        Ok(RequestLogPage {
-            entries: Vec::new(),
-            next: None,
+        Ok(match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => table::list::<SqliteDb>(read, query).await?,
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::list::<PgDb>(pool, query).await?,
         })
     }
 
     /// Deletes all but the newest `max_per_tenant` entries of each tenant;
     /// returns how many went.
     pub async fn prune(&self, max_per_tenant: u64) -> Result<u64, SqlError> {
-        // STUB (API commit).
-        let _ = max_per_tenant;
-        Ok(0)
+        Ok(match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { write, .. } => {
+                table::prune::<SqliteDb>(write, max_per_tenant).await?
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::prune::<PgDb>(pool, max_per_tenant).await?,
+        })
     }
 
     /// Starts the batching writer task on the current tokio runtime.

@@ -120,7 +120,6 @@ impl Console {
 
 /// The check the public `/metrics` (`--metrics-public`) makes: an open
 /// console session.
-#[allow(dead_code)] // installed by the /metrics wiring (MetricsAccess::set_admin_check)
 pub(crate) fn metrics_admin_check(console: Arc<Console>) -> crate::metrics::AdminCheck {
     Arc::new(move |parts: &http::request::Parts| {
         let console = Arc::clone(&console);

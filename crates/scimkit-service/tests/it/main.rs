@@ -16,5 +16,6 @@ mod memory;
 mod nul;
 mod password;
 mod patch_budgets;
+mod report;
 mod secrets;
 mod support;

@@ -15,7 +15,8 @@ pub const DEFAULT_REQUEST_LOG_QUEUE: usize = 4_096;
 pub const DEFAULT_REQUEST_LOG_BODY_BYTES: usize = 16 * 1024;
 
 /// The most entries the writer task stores in one transaction.
-pub const REQUEST_LOG_BATCH: usize = 256;
+/// (14 bound values each: far under either database's parameter cap).
+pub const REQUEST_LOG_BATCH: usize = 64;
 
 /// How a [`RequestLogWriter`] behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,11 +180,10 @@ async fn write_loop(
         }
         if !batch.is_empty() {
             let n = batch.len() as u64;
-            if let Err(e) = log.append(&batch).await {
+            if let Err(e) = log.append_pruning(&batch, Some(max_per_tenant)).await {
                 failed.fetch_add(n, Ordering::Relaxed);
                 tracing::warn!(error = %e, entries = n, "could not write the request log");
             }
-            let _ = max_per_tenant;
             batch.clear();
         }
         for f in flushes.drain(..) {

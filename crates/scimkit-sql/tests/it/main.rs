@@ -19,6 +19,7 @@ mod ids;
 mod limits;
 mod linking;
 mod lists;
+mod request_log;
 mod tenants;
 
 use std::future::Future;

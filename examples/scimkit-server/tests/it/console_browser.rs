@@ -296,19 +296,7 @@ async fn the_console_in_a_browser() {
         .await;
     assert_eq!(dup.status, 409, "{}", dup.text);
 
-    // FIXME(wave3-why): the server does not write its request log yet
-    // (wave3-why wires the request-log writer into `serve`); until then the
-    // log page is empty, which this asserts. Once it does, replace these
-    // lines by `failed_request_in_the_log(&b, &origin, &tenant).await;`.
-    let log = format!("{origin}/admin/tenants/{tenant}/log");
-    b.goto(&log).await.unwrap();
-    assert!(main_text(&b).await.contains("No requests match"));
-    shot(&b, "log").await;
-    b.goto(&format!("{origin}/admin/tenants/{tenant}"))
-        .await
-        .unwrap();
-    assert!(main_text(&b).await.contains("None yet."));
-    shot(&b, "summary").await;
+    failed_request_in_the_log(&b, &origin, &tenant).await;
 
     // Rotate the token: the new one is shown once, the old one is refused.
     b.goto(&format!("{origin}/admin/tenants")).await.unwrap();
@@ -382,7 +370,6 @@ async fn an_expired_session_is_refused_in_the_browser() {
 /// The failed request of [`the_console_in_a_browser`] in the provisioning
 /// log (with its reason and the switch that fired, under the log's
 /// filters) and in the tenant's summary.
-#[allow(dead_code)] // FIXME(wave3-why): called once the server writes its request log
 async fn failed_request_in_the_log(b: &Browser, origin: &str, tenant: &str) {
     let b = b.clone();
     // Find it in the provisioning log, filtered by status and switch.

@@ -18,4 +18,5 @@ mod network;
 mod nul;
 mod passwords;
 mod replay;
+mod request_log;
 mod tenants;
