@@ -196,7 +196,8 @@ pub fn open_connections() -> u64 {
 
 /// Serves `app` on `listener` with `options` until `shutdown` resolves,
 /// then stops accepting, lets requests in flight finish (each bounded by
-/// the request timeout) and returns.
+/// the request timeout) and returns. Each request carries the client's
+/// address as `axum::extract::ConnectInfo<SocketAddr>`.
 pub async fn serve_with_shutdown(
     listener: TcpListener,
     app: Router,
@@ -239,6 +240,7 @@ pub async fn serve_with_shutdown(
             app: app.clone(),
             state,
             options,
+            peer,
         };
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
@@ -267,6 +269,9 @@ struct ConnService {
     app: Router,
     state: Arc<ConnState>,
     options: ServeOptions,
+    /// The client's address, in each request's extensions as axum's
+    /// `ConnectInfo` (what `axum::serve` with connect info gives).
+    peer: std::net::SocketAddr,
 }
 
 impl hyper::service::Service<http::Request<Incoming>> for ConnService {
@@ -278,8 +283,11 @@ impl hyper::service::Service<http::Request<Incoming>> for ConnService {
         let guard = InFlight::new(&self.state);
         let app = self.app.clone();
         let options = self.options;
+        let peer = self.peer;
         Box::pin(async move {
             let mut req = req.map(Body::new);
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             req.extensions_mut()
                 .insert(BodyReadDeadline::new(Instant::now() + options.body_timeout));
             let resp = match tokio::time::timeout(options.request_timeout, app.oneshot(req)).await {

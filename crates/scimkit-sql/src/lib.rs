@@ -132,6 +132,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod admin;
 mod chunk;
 mod columns;
 mod error;
@@ -158,6 +159,7 @@ mod tenants;
 mod tests;
 mod translate;
 
+pub use admin::{Admin, AdminSession};
 pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
 pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;

@@ -141,6 +141,21 @@ mod table {
         B::rows(&mut c, &sql).await?.iter().map(tenant).collect()
     }
 
+    pub(super) async fn page<B: Backend>(
+        pool: &Pool<B::Db>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<Tenant>, DbError> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push(COLUMNS)
+            .push(" ORDER BY created, id LIMIT ")
+            .bind(Param::Int(i64::from(limit)))
+            .push(" OFFSET ")
+            .bind(Param::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let mut c = pool.acquire().await?;
+        B::rows(&mut c, &sql).await?.iter().map(tenant).collect()
+    }
+
     /// The statement reading tenant `id`'s credentials.
     pub(super) fn credentials_sql(d: crate::sql::Dialect, id: &str) -> Sql {
         let mut sql = Sql::new(d);
@@ -232,6 +247,19 @@ impl Tenants {
             Connections::Sqlite { write, .. } => table::list::<SqliteDb>(write).await?,
             #[cfg(feature = "postgres")]
             Connections::Postgres { pool } => table::list::<PgDb>(pool).await?,
+        })
+    }
+
+    /// At most `limit` tenants, oldest first, skipping the first `offset`
+    /// (a bounded page, for lists shown to people).
+    pub async fn page(&self, offset: u64, limit: u32) -> Result<Vec<Tenant>, SqlError> {
+        Ok(match &self.backend {
+            #[cfg(feature = "sqlite")]
+            Connections::Sqlite { read, .. } => {
+                table::page::<SqliteDb>(read, offset, limit).await?
+            }
+            #[cfg(feature = "postgres")]
+            Connections::Postgres { pool } => table::page::<PgDb>(pool, offset, limit).await?,
         })
     }
 
@@ -354,6 +382,17 @@ mod tests {
 
         let ids: Vec<String> = t.list().await.unwrap().into_iter().map(|t| t.id).collect();
         assert_eq!(ids, ["b", "a"], "oldest first");
+        let page = |offset, limit| {
+            let t = t.clone();
+            async move {
+                let p = t.page(offset, limit).await.unwrap();
+                p.into_iter().map(|t| t.id).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(page(0, 1).await, ["b"]);
+        assert_eq!(page(1, 5).await, ["a"]);
+        assert!(page(2, 5).await.is_empty());
+        assert!(page(0, 0).await.is_empty());
 
         assert!(t.remove("b").await.unwrap());
         assert!(!t.remove("b").await.unwrap());

@@ -38,6 +38,7 @@ Examples:
   scimkit-server tenant rotate-token 3f2a… --keep-old-for 1h   the old one works one more hour
   scimkit-server events --tenant 3f2a… --follow --format jsonl  every change, as it commits
   scimkit-server webhook add --tenant 3f2a… --url https://app.example.com/hooks/scim
+  scimkit-server admin reset-password              prints a new password for the console at /admin
   RUST_LOG=debug scimkit-server --log-bodies       debug an integration (tokens are redacted)";
 
 /// Options shared by every subcommand.
@@ -143,6 +144,8 @@ pub(crate) struct Global {
     /// How long the change feed keeps records.
     #[command(flatten)]
     pub(crate) retention: crate::retention::RetentionArgs,
+    #[command(flatten)]
+    pub(crate) console: crate::console::ConsoleArgs,
     /// The most operations one PATCH request may hold; beyond, the request
     /// is answered `413` before any of it is applied.
     #[arg(long, global = true, env = "SCIMKIT_PATCH_MAX_OPERATIONS",
@@ -281,9 +284,20 @@ pub(crate) enum Command {
     /// Manage webhook endpoints (signed deliveries of a tenant's changes).
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Manage the console's admin credential.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Fill a tenant with generated users, for load tests.
     #[command(hide = true)]
     Seed(SeedArgs),
+}
+
+/// `admin …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Sets a new random admin password for the console (`/admin`) and
+    /// prints it once; every console session is logged out.
+    ResetPassword,
 }
 
 /// `tenant …`.

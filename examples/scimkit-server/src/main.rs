@@ -18,7 +18,9 @@
 //!
 //! Each tenant has its own Tenant URL (`/tenants/{id}/scim/v2`) and Secret
 //! Token; a token only opens its own tenant (`401` otherwise). Manage them
-//! with `scimkit-server tenant add | list | remove | rotate-token`; see
+//! with `scimkit-server tenant add | list | remove | rotate-token`, or in
+//! the console at `/admin` (its password is printed at first start;
+//! `scimkit-server admin reset-password` prints a new one); see
 //! `scimkit-server --help`.
 //!
 //! Every committed change is a record of the database's change feed:
@@ -30,6 +32,7 @@
 mod access_log;
 mod auth;
 mod cli;
+mod console;
 mod database;
 mod events;
 mod events_command;
@@ -45,7 +48,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, Global, LogFormat, TenantCommand, WebhookCommand};
+use crate::cli::{AdminCommand, Cli, Command, Global, LogFormat, TenantCommand, WebhookCommand};
 
 fn init_logging(global: &Global) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
@@ -74,6 +77,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             .await
         }
         Command::Webhook(cmd) => webhook_command(&store, global, cmd).await,
+        Command::Admin(AdminCommand::ResetPassword) => match console::argon2_params(global) {
+            Ok(params) => console::reset_password(&store, params).await,
+            Err(e) => Err(e),
+        }
+        .map(|password| print!("{}", console::password_block(&origin, &password))),
         Command::Tenant(TenantCommand::Add { name }) => {
             tenant_admin::add(&store, &name)
                 .await

@@ -82,6 +82,12 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         );
         println!();
     }
+    if let Some(password) =
+        crate::console::first_start_password(&store, crate::console::argon2_params(global)?).await?
+    {
+        print!("{}", crate::console::password_block(&origin, &password));
+        println!();
+    }
 
     let config = config(global, bound)?;
     if bound.ip().is_unspecified()
@@ -115,9 +121,18 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         request_log: Some(request_log.clone()),
         metrics: metrics.clone(),
     };
+    let console = std::sync::Arc::new(crate::console::Console::new(
+        store.clone(),
+        self::config(global, bound)?,
+        origin.clone(),
+        global.console.clone(),
+    )?);
     let access = MetricsAccess::default();
-    let scim =
-        scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
+    // The public /metrics opens to an open console session.
+    access.set_admin_check(crate::console::metrics_admin_check(console.clone()));
+    let scim = crate::console::router(console).merge(
+        scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request)),
+    );
     let app = if global.metrics_public {
         axum::Router::new()
             .route(

@@ -9,6 +9,7 @@
 // Tests may unwrap and panic: a failing unwrap is a failing test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod backends;
 mod checkpoint;
 mod errors;

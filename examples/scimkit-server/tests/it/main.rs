@@ -8,6 +8,8 @@
 
 mod check;
 mod concurrency;
+mod console;
+mod console_browser;
 mod corpus;
 mod crash;
 mod feed;
