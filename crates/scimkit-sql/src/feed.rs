@@ -39,6 +39,16 @@
 //! `statement_timeout` (`PostgresOptions::statement_timeout`) bounds the
 //! store's own statements.
 //!
+//! ## Retention and gaps
+//!
+//! A prune marks, per tenant, the cursor of the newest record it deletes
+//! (`feed_pruned`) *before* it deletes, and deletes only rows at or below
+//! that mark (on PostgreSQL only rows below `xmin`, so nothing below the
+//! mark can commit later). A read fetches its records, then the mark: a
+//! reader whose `after` is below it gets [`FeedPage::gap`] and never loses
+//! records silently (at worst it is told of a gap a moment before the
+//! records go).
+//!
 //! ## Wake-ups
 //!
 //! After each commit the store fires its [`CommitSignal`] (this process).
@@ -61,7 +71,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use scimkit_service::feed::DEFAULT_FEED_PAGE;
 use scimkit_service::{
-    ChangeFeed, CommitSignal, Commits, Consumer, FeedPage, FeedQuery, Retention, StoreError,
+    ChangeFeed, CommitSignal, Commits, Consumer, FeedPage, FeedQuery, Gap, Retention, StoreError,
 };
 
 use crate::SqlStore;
@@ -170,16 +180,41 @@ impl ChangeFeed for SqlStore {
             None => None,
         };
         let limit = query.effective_limit(self.feed.page);
-        let records = match &self.backend {
+        let tenant = query.tenant.as_ref().map(|t| t.as_str());
+        // The records first, then how far retention went: a prune marks
+        // before it deletes, so records missing here show as a gap.
+        let (records, pruned) = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { read, .. } => {
-                read::read::<SqliteDb>(read, query, after, limit).await
+                let records = read::read::<SqliteDb>(read, query, after, limit).await;
+                match (records, after) {
+                    (Ok(r), Some(_)) => read::pruned_through::<SqliteDb>(read, tenant)
+                        .await
+                        .map(|p| (r, p)),
+                    (r, _) => r.map(|r| (r, None)),
+                }
             }
             #[cfg(feature = "postgres")]
-            Connections::Postgres { pool } => read::read::<PgDb>(pool, query, after, limit).await,
+            Connections::Postgres { pool } => {
+                let records = read::read::<PgDb>(pool, query, after, limit).await;
+                match (records, after) {
+                    (Ok(r), Some(_)) => read::pruned_through::<PgDb>(pool, tenant)
+                        .await
+                        .map(|p| (r, p)),
+                    (r, _) => r.map(|r| (r, None)),
+                }
+            }
         }
         .map_err(err)?;
-        Ok(FeedPage::new(records, query.after.clone()))
+        let gap = match (&query.after, after, pruned) {
+            (Some(a), Some(at), Some(p))
+                if Position::parse(dialect, &p).is_some_and(|p| p > at) =>
+            {
+                Some(Gap::new(a.clone(), p))
+            }
+            _ => None,
+        };
+        Ok(FeedPage::new(records, query.after.clone()).with_gap(gap))
     }
 
     fn commits(&self) -> Commits {
