@@ -82,6 +82,7 @@ use crate::resource_store::map_err;
 #[cfg(feature = "sqlite")]
 use crate::sqlite::SqliteDb;
 use crate::store::Connections;
+pub use read::DEFAULT_PRUNE_CHUNK;
 use read::Position;
 
 /// The feed's settings and wake-ups, shared by a store's clones.
@@ -91,6 +92,8 @@ pub(crate) struct FeedState {
     pub(crate) keep_resources: bool,
     /// The most records one read returns.
     pub(crate) page: usize,
+    /// The most records one prune statement deletes.
+    pub(crate) prune_chunk: usize,
     shared: Arc<Shared>,
 }
 
@@ -116,6 +119,7 @@ impl FeedState {
         FeedState {
             keep_resources: false,
             page: DEFAULT_FEED_PAGE,
+            prune_chunk: read::DEFAULT_PRUNE_CHUNK,
             shared: Arc::default(),
         }
     }
@@ -167,6 +171,16 @@ impl SqlStore {
     #[must_use]
     pub fn with_feed_page(mut self, n: usize) -> Self {
         self.feed.page = n.max(1);
+        self
+    }
+
+    /// The most records one prune statement deletes (default
+    /// [`DEFAULT_PRUNE_CHUNK`], at least 1): a prune runs as many short
+    /// statements as it needs, so it never holds SQLite's writer (or
+    /// PostgreSQL row locks) long.
+    #[must_use]
+    pub fn with_feed_prune_chunk(mut self, n: usize) -> Self {
+        self.feed.prune_chunk = n.max(1);
         self
     }
 }
@@ -222,6 +236,7 @@ impl ChangeFeed for SqlStore {
     }
 
     async fn prune(&self, retention: &Retention) -> Result<u64, StoreError> {
+        let chunk = self.feed.prune_chunk;
         let before = retention.max_age.map(|age| {
             chrono::Duration::from_std(age)
                 .ok()
@@ -233,19 +248,25 @@ impl ChangeFeed for SqlStore {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, .. } => {
                 if let Some(t) = before {
-                    total += read::prune_age::<SqliteDb>(write, t).await.map_err(err)?;
+                    total += read::prune_age::<SqliteDb>(write, chunk, t)
+                        .await
+                        .map_err(err)?;
                 }
                 if let Some(n) = retention.max_records_per_tenant {
-                    total += read::prune_count::<SqliteDb>(write, n).await.map_err(err)?;
+                    total += read::prune_count::<SqliteDb>(write, chunk, n)
+                        .await
+                        .map_err(err)?;
                 }
             }
             #[cfg(feature = "postgres")]
             Connections::Postgres { pool } => {
                 if let Some(t) = before {
-                    total += read::prune_age::<PgDb>(pool, t).await.map_err(err)?;
+                    total += read::prune_age::<PgDb>(pool, chunk, t).await.map_err(err)?;
                 }
                 if let Some(n) = retention.max_records_per_tenant {
-                    total += read::prune_count::<PgDb>(pool, n).await.map_err(err)?;
+                    total += read::prune_count::<PgDb>(pool, chunk, n)
+                        .await
+                        .map_err(err)?;
                 }
             }
         }

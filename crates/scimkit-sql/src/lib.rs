@@ -161,6 +161,7 @@ mod translate;
 pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
 pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;
+pub use feed::DEFAULT_PRUNE_CHUNK;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]
 pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};

@@ -121,13 +121,15 @@ fn decode(d: Dialect, r: &impl RowRead) -> Result<ChangeRecord, DbError> {
     Ok(rec)
 }
 
-/// The most rows one prune statement deletes (each is its own short
-/// transaction, so pruning never holds the writer long).
-pub(crate) const PRUNE_CHUNK: i64 = 10_000;
+/// The most rows one prune statement deletes by default (each is its own
+/// short transaction, so pruning never holds the writer long); the setting
+/// is `SqlStore::with_feed_prune_chunk`.
+pub const DEFAULT_PRUNE_CHUNK: usize = 10_000;
 
 /// Deletes, chunk by chunk, the rows `filter` selects; how many went.
 async fn delete_chunked<B: Backend>(
     pool: &Pool<B::Db>,
+    chunk: usize,
     filter: impl Fn(&mut Sql),
 ) -> Result<u64, DbError> {
     let d = B::DIALECT;
@@ -139,6 +141,7 @@ async fn delete_chunked<B: Backend>(
         Dialect::Sqlite => "position",
         Dialect::Postgres => "txid, seq",
     };
+    let chunk = i64::try_from(chunk.max(1)).unwrap_or(i64::MAX);
     let mut total = 0;
     loop {
         let mut sql = Sql::new(d);
@@ -148,11 +151,11 @@ async fn delete_chunked<B: Backend>(
             .push(inner)
             .push(" FROM feed WHERE 1 = 1");
         filter(&mut sql);
-        sql.push(" LIMIT ").bind(Param::Int(PRUNE_CHUNK)).push(")");
+        sql.push(" LIMIT ").bind(Param::Int(chunk)).push(")");
         let mut c = pool.acquire().await?;
         let n = B::run(&mut c, &sql).await?;
         total += n;
-        if n < PRUNE_CHUNK as u64 {
+        if n < chunk.unsigned_abs() {
             return Ok(total);
         }
     }
@@ -211,6 +214,7 @@ fn settled(d: Dialect) -> &'static str {
 /// first, then deletes the tenant's rows `filter` selects at or below it.
 async fn prune_through<B: Backend>(
     pool: &Pool<B::Db>,
+    chunk: usize,
     select: &Sql,
     filter: impl Fn(&mut Sql),
 ) -> Result<u64, DbError> {
@@ -229,7 +233,7 @@ async fn prune_through<B: Backend>(
             return Err(DbError::Feed("a stored position does not parse"));
         };
         mark_pruned::<B>(pool, &t, &end).await?;
-        total += delete_chunked::<B>(pool, |sql| {
+        total += delete_chunked::<B>(pool, chunk, |sql| {
             sql.push(" AND tenant_id = ").bind_text(t.as_str());
             filter(sql);
             p.push(sql, "<=");
@@ -242,6 +246,7 @@ async fn prune_through<B: Backend>(
 /// Deletes records older than `before`.
 pub(crate) async fn prune_age<B: Backend>(
     pool: &Pool<B::Db>,
+    chunk: usize,
     before: DateTime<Utc>,
 ) -> Result<u64, DbError> {
     let d = B::DIALECT;
@@ -258,14 +263,18 @@ pub(crate) async fn prune_age<B: Backend>(
         Dialect::Sqlite => " GROUP BY tenant_id",
         Dialect::Postgres => " ORDER BY tenant_id, txid DESC, seq DESC",
     });
-    prune_through::<B>(pool, &select, |sql| {
+    prune_through::<B>(pool, chunk, &select, |sql| {
         sql.push(" AND occurred_at < ").bind(Param::Time(before));
     })
     .await
 }
 
 /// Deletes, per tenant, the records beyond the newest `keep`.
-pub(crate) async fn prune_count<B: Backend>(pool: &Pool<B::Db>, keep: u64) -> Result<u64, DbError> {
+pub(crate) async fn prune_count<B: Backend>(
+    pool: &Pool<B::Db>,
+    chunk: usize,
+    keep: u64,
+) -> Result<u64, DbError> {
     let d = B::DIALECT;
     // One connection at a time: SQLite's writer pool has one.
     let tenants: Vec<String> = {
@@ -290,7 +299,7 @@ pub(crate) async fn prune_count<B: Backend>(pool: &Pool<B::Db>, keep: u64) -> Re
             .bind_text(t.as_str());
         sql.push(order(d, true)).push(" LIMIT 1 OFFSET ");
         sql.bind(Param::Int(i64::try_from(keep).unwrap_or(i64::MAX)));
-        total += prune_through::<B>(pool, &sql, |_| {}).await?;
+        total += prune_through::<B>(pool, chunk, &sql, |_| {}).await?;
     }
     Ok(total)
 }

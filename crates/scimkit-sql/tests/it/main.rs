@@ -14,6 +14,7 @@ mod conformance;
 mod errors;
 mod explain;
 mod feed;
+mod feed_edges;
 mod feed_gaps;
 mod ids;
 mod limits;
