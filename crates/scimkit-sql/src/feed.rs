@@ -94,6 +94,8 @@ pub(crate) struct FeedState {
     pub(crate) page: usize,
     /// The most records one prune statement deletes.
     pub(crate) prune_chunk: usize,
+    /// How often a PostgreSQL delete runs when membership changes race it.
+    pub(crate) delete_attempts: usize,
     shared: Arc<Shared>,
 }
 
@@ -120,6 +122,7 @@ impl FeedState {
             keep_resources: false,
             page: DEFAULT_FEED_PAGE,
             prune_chunk: read::DEFAULT_PRUNE_CHUNK,
+            delete_attempts: crate::ops::write::DEFAULT_DELETE_ATTEMPTS,
             shared: Arc::default(),
         }
     }
@@ -181,6 +184,18 @@ impl SqlStore {
     #[must_use]
     pub fn with_feed_prune_chunk(mut self, n: usize) -> Self {
         self.feed.prune_chunk = n.max(1);
+        self
+    }
+
+    /// How often a PostgreSQL delete runs (default
+    /// [`crate::DEFAULT_DELETE_ATTEMPTS`], at least 1) when groups keep
+    /// gaining the deleted resource as a member while it runs (each
+    /// attempt locks the groups the last one missed, so the feed keeps
+    /// their records in order); then the delete fails with `503`
+    /// ([`StoreError::Unavailable`]) and changes nothing.
+    #[must_use]
+    pub fn with_delete_attempts(mut self, n: usize) -> Self {
+        self.feed.delete_attempts = n.max(1);
         self
     }
 }

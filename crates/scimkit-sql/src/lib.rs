@@ -163,6 +163,7 @@ pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;
 pub use feed::DEFAULT_PRUNE_CHUNK;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
+pub use ops::write::DEFAULT_DELETE_ATTEMPTS;
 #[cfg(feature = "postgres")]
 pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};
 pub use request_log::{

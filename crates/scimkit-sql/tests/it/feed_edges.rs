@@ -137,3 +137,70 @@ async fn follow_wakes_after_the_listen_connection_is_killed() {
     let got = waiting.await.unwrap();
     assert_eq!(got.tenant, t);
 }
+
+/// PostgreSQL: a delete that keeps racing membership changes (a trigger
+/// adds the user to another group inside each attempt) fails with `503`
+/// after `with_delete_attempts` attempts and changes nothing; with more
+/// attempts than races it succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_racing_membership_changes_gives_up_with_503() {
+    let reg = Registry::core();
+    let users = reg.resource_type("User").unwrap().clone();
+    let groups = reg.resource_type("Group").unwrap().clone();
+    let schema = format!("scimkit_it_{}", uuid::Uuid::new_v4().simple());
+    let store = backends::postgres_store_in(&schema).await;
+    assert_eq!(scimkit_sql::DEFAULT_DELETE_ATTEMPTS, 8);
+    let mut c = sqlx::PgConnection::connect(&backends::postgres_url())
+        .await
+        .unwrap();
+    for stmt in [
+        format!("CREATE SEQUENCE \"{schema}\".race"),
+        format!(
+            "CREATE FUNCTION \"{schema}\".race() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             INSERT INTO \"{schema}\".group_members (tenant_id, group_id, member_id, member_id_lower, type, group_type) \
+             SELECT OLD.tenant_id, r.id, OLD.id, lower(OLD.id), 'User', r.resource_type FROM \"{schema}\".resources r \
+             WHERE r.tenant_id = OLD.tenant_id AND r.resource_type = 'Group' ORDER BY r.id \
+             OFFSET nextval('\"{schema}\".race') - 1 LIMIT 1; RETURN OLD; END $$"
+        ),
+        format!(
+            "CREATE TRIGGER race BEFORE DELETE ON \"{schema}\".resources FOR EACH ROW \
+             WHEN (OLD.resource_type = 'User') EXECUTE FUNCTION \"{schema}\".race()"
+        ),
+    ] {
+        sqlx::query(&stmt).execute(&mut c).await.unwrap();
+    }
+    let t = tenant();
+    for g in ["g1", "g2", "g3"] {
+        let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": g});
+        store
+            .create(&t, &groups, Resource::from_value(body).unwrap())
+            .await
+            .unwrap();
+    }
+    let u = store
+        .create(
+            &t,
+            &users,
+            Resource::from_value(user_body("racer")).unwrap(),
+        )
+        .await
+        .unwrap();
+    // each attempt meets one more group: two attempts are not enough
+    let two = store.clone().with_delete_attempts(2);
+    let e = two.delete(&t, &users, &u.id, None).await.unwrap_err();
+    assert!(
+        matches!(e, scimkit_service::StoreError::Unavailable(_)),
+        "{e:?}"
+    );
+    assert_eq!(scimkit_schema::ScimError::from(e).status, 503);
+    assert!(store.get(&t, &users, &u.id).await.unwrap().is_some());
+    // the third group (that attempt is rolled back with its membership),
+    // then no more: the second attempt of this delete wins
+    let records = store
+        .with_delete_attempts(2)
+        .delete(&t, &users, &u.id, None)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].kind, scimkit_service::EventKind::Deleted);
+}
