@@ -75,7 +75,13 @@
 //!   (module docs of `feed.rs` and `docs/ARCHITECTURE.md`); followers wake on
 //!   commit, across processes through `LISTEN/NOTIFY`.
 //!   [`SqlStore::with_resources_in_feed`] keeps resource bodies in records
-//!   (off by default), [`SqlStore::with_feed_page`] caps a read.
+//!   (off by default), [`SqlStore::with_feed_page`] caps a read. Retention
+//!   prunes in statements of [`SqlStore::with_feed_prune_chunk`] records and
+//!   marks per tenant how far it went (`feed_pruned`), so a reader whose
+//!   cursor is below it gets [`FeedPage::gap`](scimkit_service::FeedPage::gap).
+//!   Removing a tenant removes its feed. A PostgreSQL delete that keeps
+//!   racing membership changes gives up (`503`) after
+//!   [`SqlStore::with_delete_attempts`] attempts.
 //! - Migrations ship with the crate (`migrations/sqlite`, `migrations/postgres`)
 //!   and run when the store opens.
 //!
