@@ -135,13 +135,85 @@ pub struct FeedPage {
     /// Where to resume: the last record's cursor, or the query's `after`
     /// when there is none.
     pub next: Option<Cursor>,
+    /// Set when retention pruned records after the query's `after` in its
+    /// scope: the reader has lost them (it read too slowly, or resumed
+    /// from an old cursor). `None` when nothing it has not read is gone,
+    /// and always `None` for a read without `after`.
+    pub gap: Option<Gap>,
 }
 
 impl FeedPage {
     /// A page; `next` is the last record's cursor, else `after`.
     pub fn new(records: Vec<ChangeRecord>, after: Option<Cursor>) -> Self {
         let next = records.last().map(|r| r.cursor.clone()).or(after);
-        FeedPage { records, next }
+        FeedPage {
+            records,
+            next,
+            gap: None,
+        }
+    }
+
+    /// With a gap marker.
+    #[must_use]
+    pub fn with_gap(mut self, gap: Option<Gap>) -> Self {
+        self.gap = gap;
+        self
+    }
+}
+
+/// Records a reader had not read were pruned ([`FeedPage::gap`]).
+///
+/// Stores keep, per tenant, the cursor of the newest record retention
+/// deleted; a read whose `after` is below it gets a gap. For a read of one
+/// tenant (or one resource of it) that is exact for the tenant; a read of
+/// every tenant compares with the newest pruned cursor of any tenant, and
+/// a read of one resource with its tenant's, so a gap there means records
+/// *may* be missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Gap {
+    /// The query's `after` cursor.
+    pub after: Cursor,
+    /// The newest pruned cursor in the read's scope: records up to it
+    /// (and after `after`) may be gone.
+    pub pruned_through: Cursor,
+}
+
+impl Gap {
+    /// A gap: records after `after` up to `pruned_through` were pruned.
+    pub fn new(after: Cursor, pruned_through: Cursor) -> Self {
+        Gap {
+            after,
+            pruned_through,
+        }
+    }
+
+    /// A gap when `pruned_through` is above `after` (in string order, the
+    /// order of a store's own fixed-width cursors), else `None`.
+    pub fn between(after: &Cursor, pruned_through: Option<Cursor>) -> Option<Gap> {
+        pruned_through
+            .filter(|p| p > after)
+            .map(|pruned_through| Gap {
+                after: after.clone(),
+                pruned_through,
+            })
+    }
+
+    /// The error [`follow`] yields for this gap: `400 invalidValue` whose
+    /// detail names both cursors.
+    pub fn error(&self) -> StoreError {
+        StoreError::Invalid(scimkit_schema::ScimError::invalid_value(self.to_string()))
+    }
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "feed gap: records after cursor {} up to {} were pruned by retention before \
+             this reader read them; what follows resumes after the gap",
+            self.after, self.pruned_through
+        )
     }
 }
 

@@ -93,7 +93,7 @@ pub use events::{
 };
 pub use feed::{
     ChangeFeed, ChangeRecord, CommitSignal, Commits, Consumer, Cursor, DEFAULT_FEED_PAGE, FeedPage,
-    FeedQuery, Retention, follow,
+    FeedQuery, Gap, Retention, follow,
 };
 pub use memory::MemoryStore;
 pub use password::{

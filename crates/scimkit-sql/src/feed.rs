@@ -39,6 +39,16 @@
 //! `statement_timeout` (`PostgresOptions::statement_timeout`) bounds the
 //! store's own statements.
 //!
+//! ## Retention and gaps
+//!
+//! A prune marks, per tenant, the cursor of the newest record it deletes
+//! (`feed_pruned`) *before* it deletes, and deletes only rows at or below
+//! that mark (on PostgreSQL only rows below `xmin`, so nothing below the
+//! mark can commit later). A read fetches its records, then the mark: a
+//! reader whose `after` is below it gets [`FeedPage::gap`] and never loses
+//! records silently (at worst it is told of a gap a moment before the
+//! records go).
+//!
 //! ## Wake-ups
 //!
 //! After each commit the store fires its [`CommitSignal`] (this process).
@@ -61,7 +71,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use scimkit_service::feed::DEFAULT_FEED_PAGE;
 use scimkit_service::{
-    ChangeFeed, CommitSignal, Commits, Consumer, FeedPage, FeedQuery, Retention, StoreError,
+    ChangeFeed, CommitSignal, Commits, Consumer, FeedPage, FeedQuery, Gap, Retention, StoreError,
 };
 
 use crate::SqlStore;
@@ -72,6 +82,7 @@ use crate::resource_store::map_err;
 #[cfg(feature = "sqlite")]
 use crate::sqlite::SqliteDb;
 use crate::store::Connections;
+pub use read::DEFAULT_PRUNE_CHUNK;
 use read::Position;
 
 /// The feed's settings and wake-ups, shared by a store's clones.
@@ -81,6 +92,10 @@ pub(crate) struct FeedState {
     pub(crate) keep_resources: bool,
     /// The most records one read returns.
     pub(crate) page: usize,
+    /// The most records one prune statement deletes.
+    pub(crate) prune_chunk: usize,
+    /// How often a PostgreSQL delete runs when membership changes race it.
+    pub(crate) delete_attempts: usize,
     shared: Arc<Shared>,
 }
 
@@ -106,6 +121,8 @@ impl FeedState {
         FeedState {
             keep_resources: false,
             page: DEFAULT_FEED_PAGE,
+            prune_chunk: read::DEFAULT_PRUNE_CHUNK,
+            delete_attempts: crate::ops::write::DEFAULT_DELETE_ATTEMPTS,
             shared: Arc::default(),
         }
     }
@@ -159,6 +176,28 @@ impl SqlStore {
         self.feed.page = n.max(1);
         self
     }
+
+    /// The most records one prune statement deletes (default
+    /// [`DEFAULT_PRUNE_CHUNK`], at least 1): a prune runs as many short
+    /// statements as it needs, so it never holds SQLite's writer (or
+    /// PostgreSQL row locks) long.
+    #[must_use]
+    pub fn with_feed_prune_chunk(mut self, n: usize) -> Self {
+        self.feed.prune_chunk = n.max(1);
+        self
+    }
+
+    /// How often a PostgreSQL delete runs (default
+    /// [`crate::DEFAULT_DELETE_ATTEMPTS`], at least 1) when groups keep
+    /// gaining the deleted resource as a member while it runs (each
+    /// attempt locks the groups the last one missed, so the feed keeps
+    /// their records in order); then the delete fails with `503`
+    /// ([`StoreError::Unavailable`]) and changes nothing.
+    #[must_use]
+    pub fn with_delete_attempts(mut self, n: usize) -> Self {
+        self.feed.delete_attempts = n.max(1);
+        self
+    }
 }
 
 #[async_trait]
@@ -170,16 +209,41 @@ impl ChangeFeed for SqlStore {
             None => None,
         };
         let limit = query.effective_limit(self.feed.page);
-        let records = match &self.backend {
+        let tenant = query.tenant.as_ref().map(|t| t.as_str());
+        // The records first, then how far retention went: a prune marks
+        // before it deletes, so records missing here show as a gap.
+        let (records, pruned) = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { read, .. } => {
-                read::read::<SqliteDb>(read, query, after, limit).await
+                let records = read::read::<SqliteDb>(read, query, after, limit).await;
+                match (records, after) {
+                    (Ok(r), Some(_)) => read::pruned_through::<SqliteDb>(read, tenant)
+                        .await
+                        .map(|p| (r, p)),
+                    (r, _) => r.map(|r| (r, None)),
+                }
             }
             #[cfg(feature = "postgres")]
-            Connections::Postgres { pool } => read::read::<PgDb>(pool, query, after, limit).await,
+            Connections::Postgres { pool } => {
+                let records = read::read::<PgDb>(pool, query, after, limit).await;
+                match (records, after) {
+                    (Ok(r), Some(_)) => read::pruned_through::<PgDb>(pool, tenant)
+                        .await
+                        .map(|p| (r, p)),
+                    (r, _) => r.map(|r| (r, None)),
+                }
+            }
         }
         .map_err(err)?;
-        Ok(FeedPage::new(records, query.after.clone()))
+        let gap = match (&query.after, after, pruned) {
+            (Some(a), Some(at), Some(p))
+                if Position::parse(dialect, &p).is_some_and(|p| p > at) =>
+            {
+                Some(Gap::new(a.clone(), p))
+            }
+            _ => None,
+        };
+        Ok(FeedPage::new(records, query.after.clone()).with_gap(gap))
     }
 
     fn commits(&self) -> Commits {
@@ -187,6 +251,7 @@ impl ChangeFeed for SqlStore {
     }
 
     async fn prune(&self, retention: &Retention) -> Result<u64, StoreError> {
+        let chunk = self.feed.prune_chunk;
         let before = retention.max_age.map(|age| {
             chrono::Duration::from_std(age)
                 .ok()
@@ -198,19 +263,25 @@ impl ChangeFeed for SqlStore {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, .. } => {
                 if let Some(t) = before {
-                    total += read::prune_age::<SqliteDb>(write, t).await.map_err(err)?;
+                    total += read::prune_age::<SqliteDb>(write, chunk, t)
+                        .await
+                        .map_err(err)?;
                 }
                 if let Some(n) = retention.max_records_per_tenant {
-                    total += read::prune_count::<SqliteDb>(write, n).await.map_err(err)?;
+                    total += read::prune_count::<SqliteDb>(write, chunk, n)
+                        .await
+                        .map_err(err)?;
                 }
             }
             #[cfg(feature = "postgres")]
             Connections::Postgres { pool } => {
                 if let Some(t) = before {
-                    total += read::prune_age::<PgDb>(pool, t).await.map_err(err)?;
+                    total += read::prune_age::<PgDb>(pool, chunk, t).await.map_err(err)?;
                 }
                 if let Some(n) = retention.max_records_per_tenant {
-                    total += read::prune_count::<PgDb>(pool, n).await.map_err(err)?;
+                    total += read::prune_count::<PgDb>(pool, chunk, n)
+                        .await
+                        .map_err(err)?;
                 }
             }
         }

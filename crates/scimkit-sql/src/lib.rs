@@ -75,7 +75,13 @@
 //!   (module docs of `feed.rs` and `docs/ARCHITECTURE.md`); followers wake on
 //!   commit, across processes through `LISTEN/NOTIFY`.
 //!   [`SqlStore::with_resources_in_feed`] keeps resource bodies in records
-//!   (off by default), [`SqlStore::with_feed_page`] caps a read.
+//!   (off by default), [`SqlStore::with_feed_page`] caps a read. Retention
+//!   prunes in statements of [`SqlStore::with_feed_prune_chunk`] records and
+//!   marks per tenant how far it went (`feed_pruned`), so a reader whose
+//!   cursor is below it gets [`FeedPage::gap`](scimkit_service::FeedPage::gap).
+//!   Removing a tenant removes its feed. A PostgreSQL delete that keeps
+//!   racing membership changes gives up (`503`) after
+//!   [`SqlStore::with_delete_attempts`] attempts.
 //! - Migrations ship with the crate (`migrations/sqlite`, `migrations/postgres`)
 //!   and run when the store opens.
 //!
@@ -163,7 +169,9 @@ pub use admin::{Admin, AdminSession};
 pub use chunk::{POSTGRES_MAX_BINDS, SQLITE_MAX_BINDS};
 pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;
+pub use feed::DEFAULT_PRUNE_CHUNK;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
+pub use ops::write::DEFAULT_DELETE_ATTEMPTS;
 #[cfg(feature = "postgres")]
 pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};
 pub use request_log::{

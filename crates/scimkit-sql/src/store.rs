@@ -260,10 +260,13 @@ impl SqlStore {
         let r = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, .. } => {
-                write::delete::<SqliteDb>(write, target, id, expect).await
+                write::delete::<SqliteDb>(write, target, id, expect, self.feed.delete_attempts)
+                    .await
             }
             #[cfg(feature = "postgres")]
-            Connections::Postgres { pool } => write::delete::<PgDb>(pool, target, id, expect).await,
+            Connections::Postgres { pool } => {
+                write::delete::<PgDb>(pool, target, id, expect, self.feed.delete_attempts).await
+            }
         };
         self.feed.committed(&r);
         r

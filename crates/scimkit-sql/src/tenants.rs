@@ -94,12 +94,17 @@ fn credentials_of(row: &impl RowRead) -> Result<Option<Credentials>, DbError> {
 
 const COLUMNS: &str = "SELECT id, name, created, token_rotated FROM tenants";
 
-/// The tables that hold a tenant's resources.
-const RESOURCE_TABLES: [&str; 4] = [
+/// The tables that hold a tenant's data (resources, and its change
+/// feed with how far retention pruned it), all emptied of the tenant in
+/// the transaction that removes it. Feed consumers are not a tenant's
+/// (their data is the application's own JSON): they stay.
+const RESOURCE_TABLES: [&str; 6] = [
     "resources",
     "resource_emails",
     "group_members",
     "unique_values",
+    "feed",
+    "feed_pruned",
 ];
 
 /// The statements of the tenants table, generic over the database.

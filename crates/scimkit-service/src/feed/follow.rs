@@ -82,6 +82,12 @@ impl Commits {
 /// A failed read is yielded as an `Err`; the stream then waits `poll` and
 /// reads again from the same cursor, so a consumer that keeps going after
 /// an error skips nothing.
+///
+/// When retention pruned records the stream had not read yet (a
+/// [`FeedPage::gap`](super::FeedPage::gap)), it yields the gap's error
+/// ([`Gap::error`](super::Gap::error), `invalidValue`, naming both cursors) once, then goes
+/// on with the oldest records kept: a consumer that must not lose a
+/// change stops there (and resynchronises from the resources).
 pub fn follow(
     feed: Arc<dyn ChangeFeed>,
     query: FeedQuery,
@@ -103,6 +109,7 @@ pub fn follow_every(
         buffered: VecDeque::new(),
         poll,
         wait_first: false,
+        gap_reported: None,
     };
     futures_util::stream::unfold(state, |mut s| async move {
         loop {
@@ -121,6 +128,20 @@ pub fn follow_every(
                         s.query.after = Some(last.cursor.clone());
                     }
                     s.buffered.extend(page.records);
+                    if let Some(gap) = page.gap
+                        && s.gap_reported
+                            .as_ref()
+                            .is_none_or(|r| gap.pruned_through > *r)
+                    {
+                        if s.buffered.is_empty() {
+                            // Everything up to the gap's end is gone (or
+                            // going): resume after it, or the gap would be
+                            // found again on every read.
+                            s.query.after = Some(gap.pruned_through.clone());
+                        }
+                        s.gap_reported = Some(gap.pruned_through.clone());
+                        return Some((Err(gap.error()), s));
+                    }
                 }
                 Err(e) => {
                     s.wait_first = true;
@@ -138,4 +159,6 @@ struct Following {
     buffered: VecDeque<ChangeRecord>,
     poll: Duration,
     wait_first: bool,
+    /// The end of the last gap yielded (each gap is yielded once).
+    gap_reported: Option<super::Cursor>,
 }

@@ -9,7 +9,7 @@ use scimkit_schema::ScimError;
 
 use crate::feed::{
     ChangeRecord, CommitSignal, Commits, Consumer, Cursor, DEFAULT_FEED_PAGE, FeedPage, FeedQuery,
-    Retention,
+    Gap, Retention,
 };
 use crate::store::StoredResource;
 use crate::{EventKind, StoreError, TenantId};
@@ -26,6 +26,8 @@ pub(super) struct Pending<'a> {
 struct Inner {
     next: u64,
     records: BTreeMap<u64, ChangeRecord>,
+    /// Per tenant, the position of the newest record pruned.
+    pruned: HashMap<TenantId, u64>,
 }
 
 #[derive(Debug, Default)]
@@ -116,7 +118,15 @@ impl MemoryFeed {
             .take(limit)
             .cloned()
             .collect();
-        Ok(FeedPage::new(records, q.after.clone()))
+        let pruned = match &q.tenant {
+            Some(t) => g.pruned.get(t).copied(),
+            None => g.pruned.values().max().copied(),
+        };
+        let gap = match (&q.after, pruned) {
+            (Some(a), Some(p)) if p >= from => Some(Gap::new(a.clone(), cursor(p))),
+            _ => None,
+        };
+        Ok(FeedPage::new(records, q.after.clone()).with_gap(gap))
     }
 
     pub(super) fn prune(&self, retention: &Retention) -> u64 {
@@ -125,16 +135,21 @@ impl MemoryFeed {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let before = g.records.len();
+        let mut drop = Vec::new();
         if let Some(age) = retention.max_age {
             let oldest: DateTime<Utc> = match chrono::Duration::from_std(age) {
                 Ok(d) => Utc::now() - d,
                 Err(_) => DateTime::<Utc>::MIN_UTC,
             };
-            g.records.retain(|_, r| r.occurred_at >= oldest);
+            drop.extend(
+                g.records
+                    .iter()
+                    .filter(|(_, r)| r.occurred_at < oldest)
+                    .map(|(n, _)| *n),
+            );
         }
         if let Some(keep) = retention.max_records_per_tenant {
             let mut seen: HashMap<TenantId, u64> = HashMap::new();
-            let mut drop = Vec::new();
             for (n, r) in g.records.iter().rev() {
                 let c = seen.entry(r.tenant.clone()).or_default();
                 *c += 1;
@@ -142,8 +157,11 @@ impl MemoryFeed {
                     drop.push(*n);
                 }
             }
-            for n in drop {
-                g.records.remove(&n);
+        }
+        for n in drop {
+            if let Some(r) = g.records.remove(&n) {
+                let p = g.pruned.entry(r.tenant).or_default();
+                *p = (*p).max(n);
             }
         }
         (before - g.records.len()) as u64

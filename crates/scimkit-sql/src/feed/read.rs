@@ -11,7 +11,7 @@ use crate::rows::RowRead;
 use crate::sql::{Dialect, Param, Sql};
 
 /// A position in the feed table, parsed from a cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Position {
     /// SQLite: the row's `position`.
     Sqlite(i64),
@@ -121,13 +121,15 @@ fn decode(d: Dialect, r: &impl RowRead) -> Result<ChangeRecord, DbError> {
     Ok(rec)
 }
 
-/// The most rows one prune statement deletes (each is its own short
-/// transaction, so pruning never holds the writer long).
-pub(crate) const PRUNE_CHUNK: i64 = 10_000;
+/// The most rows one prune statement deletes by default (each is its own
+/// short transaction, so pruning never holds the writer long); the setting
+/// is `SqlStore::with_feed_prune_chunk`.
+pub const DEFAULT_PRUNE_CHUNK: usize = 10_000;
 
 /// Deletes, chunk by chunk, the rows `filter` selects; how many went.
 async fn delete_chunked<B: Backend>(
     pool: &Pool<B::Db>,
+    chunk: usize,
     filter: impl Fn(&mut Sql),
 ) -> Result<u64, DbError> {
     let d = B::DIALECT;
@@ -139,6 +141,7 @@ async fn delete_chunked<B: Backend>(
         Dialect::Sqlite => "position",
         Dialect::Postgres => "txid, seq",
     };
+    let chunk = i64::try_from(chunk.max(1)).unwrap_or(i64::MAX);
     let mut total = 0;
     loop {
         let mut sql = Sql::new(d);
@@ -148,29 +151,130 @@ async fn delete_chunked<B: Backend>(
             .push(inner)
             .push(" FROM feed WHERE 1 = 1");
         filter(&mut sql);
-        sql.push(" LIMIT ").bind(Param::Int(PRUNE_CHUNK)).push(")");
+        sql.push(" LIMIT ").bind(Param::Int(chunk)).push(")");
         let mut c = pool.acquire().await?;
         let n = B::run(&mut c, &sql).await?;
         total += n;
-        if n < PRUNE_CHUNK as u64 {
+        if n < chunk.unsigned_abs() {
             return Ok(total);
         }
     }
 }
 
+/// The newest pruned cursor of `tenant` (`None`: of any tenant), if any
+/// record was pruned. Read *after* the records: prunes write it before
+/// they delete, so a read that misses pruned records sees it.
+pub(crate) async fn pruned_through<B: Backend>(
+    pool: &Pool<B::Db>,
+    tenant: Option<&str>,
+) -> Result<Option<Cursor>, DbError> {
+    let mut sql = Sql::new(B::DIALECT);
+    sql.push("SELECT max(cursor) FROM feed_pruned");
+    if let Some(t) = tenant {
+        sql.push(" WHERE tenant_id = ").bind_text(t);
+    }
+    let mut c = pool.acquire().await?;
+    let rows = B::rows(&mut c, &sql).await?;
+    match rows.first() {
+        Some(r) => Ok(r.opt_text(0)?.map(Cursor::new)),
+        None => Ok(None),
+    }
+}
+
+/// Records that retention pruned `tenant`'s feed through `cursor` (only
+/// ever moves forward).
+async fn mark_pruned<B: Backend>(
+    pool: &Pool<B::Db>,
+    tenant: &str,
+    cursor: &Cursor,
+) -> Result<(), DbError> {
+    let mut sql = Sql::new(B::DIALECT);
+    sql.push("INSERT INTO feed_pruned (tenant_id, cursor) VALUES (")
+        .bind_text(tenant)
+        .push(", ")
+        .bind_text(cursor.as_str())
+        .push(") ON CONFLICT (tenant_id) DO UPDATE SET cursor = excluded.cursor WHERE excluded.cursor > feed_pruned.cursor");
+    let mut c = pool.acquire().await?;
+    B::run(&mut c, &sql).await?;
+    Ok(())
+}
+
+/// Only rows every reader may already see: on PostgreSQL, of
+/// transactions below the snapshot's `xmin` (no row below one of them can
+/// still commit, so nothing below a pruned cursor appears later).
+fn settled(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Sqlite => " WHERE 1 = 1",
+        Dialect::Postgres => " WHERE txid < pg_snapshot_xmin(pg_current_snapshot())",
+    }
+}
+
+/// Prunes each tenant through the newest record the statement `select`
+/// finds for it (cursor columns, then the tenant): marks it pruned
+/// first, then deletes the tenant's rows `filter` selects at or below it.
+async fn prune_through<B: Backend>(
+    pool: &Pool<B::Db>,
+    chunk: usize,
+    select: &Sql,
+    filter: impl Fn(&mut Sql),
+) -> Result<u64, DbError> {
+    let d = B::DIALECT;
+    let ends: Vec<(String, Cursor)> = {
+        let mut c = pool.acquire().await?;
+        B::rows(&mut c, select)
+            .await?
+            .iter()
+            .map(|r| Ok((r.text(cursor_width(d))?, cursor_of(d, r)?)))
+            .collect::<Result<_, DbError>>()?
+    };
+    let mut total = 0;
+    for (t, end) in ends {
+        let Some(p) = Position::parse(d, &end) else {
+            return Err(DbError::Feed("a stored position does not parse"));
+        };
+        mark_pruned::<B>(pool, &t, &end).await?;
+        total += delete_chunked::<B>(pool, chunk, |sql| {
+            sql.push(" AND tenant_id = ").bind_text(t.as_str());
+            filter(sql);
+            p.push(sql, "<=");
+        })
+        .await?;
+    }
+    Ok(total)
+}
+
 /// Deletes records older than `before`.
 pub(crate) async fn prune_age<B: Backend>(
     pool: &Pool<B::Db>,
+    chunk: usize,
     before: DateTime<Utc>,
 ) -> Result<u64, DbError> {
-    delete_chunked::<B>(pool, |sql| {
+    let d = B::DIALECT;
+    let mut select = Sql::new(d);
+    match d {
+        Dialect::Sqlite => select.push("SELECT max(position), tenant_id FROM feed"),
+        Dialect::Postgres => {
+            select.push("SELECT DISTINCT ON (tenant_id) txid::text, seq, tenant_id FROM feed")
+        }
+    };
+    select.push(settled(d)).push(" AND occurred_at < ");
+    select.bind(Param::Time(before));
+    select.push(match d {
+        Dialect::Sqlite => " GROUP BY tenant_id",
+        Dialect::Postgres => " ORDER BY tenant_id, txid DESC, seq DESC",
+    });
+    prune_through::<B>(pool, chunk, &select, |sql| {
         sql.push(" AND occurred_at < ").bind(Param::Time(before));
     })
     .await
 }
 
 /// Deletes, per tenant, the records beyond the newest `keep`.
-pub(crate) async fn prune_count<B: Backend>(pool: &Pool<B::Db>, keep: u64) -> Result<u64, DbError> {
+pub(crate) async fn prune_count<B: Backend>(
+    pool: &Pool<B::Db>,
+    chunk: usize,
+    keep: u64,
+) -> Result<u64, DbError> {
     let d = B::DIALECT;
     // One connection at a time: SQLite's writer pool has one.
     let tenants: Vec<String> = {
@@ -189,26 +293,13 @@ pub(crate) async fn prune_count<B: Backend>(pool: &Pool<B::Db>, keep: u64) -> Re
         let mut sql = Sql::new(d);
         sql.push("SELECT ")
             .push(cursor_columns(d))
-            .push(" FROM feed WHERE tenant_id = ")
+            .push(", tenant_id FROM feed")
+            .push(settled(d))
+            .push(" AND tenant_id = ")
             .bind_text(t.as_str());
         sql.push(order(d, true)).push(" LIMIT 1 OFFSET ");
         sql.bind(Param::Int(i64::try_from(keep).unwrap_or(i64::MAX)));
-        let newest_gone = {
-            let mut c = pool.acquire().await?;
-            let rows = B::rows(&mut c, &sql).await?;
-            match rows.first() {
-                Some(row) => cursor_of(d, row)?,
-                None => continue,
-            }
-        };
-        let Some(p) = Position::parse(d, &newest_gone) else {
-            return Err(DbError::Feed("a stored position does not parse"));
-        };
-        total += delete_chunked::<B>(pool, |sql| {
-            sql.push(" AND tenant_id = ").bind_text(t.as_str());
-            p.push(sql, "<=");
-        })
-        .await?;
+        total += prune_through::<B>(pool, chunk, &sql, |_| {}).await?;
     }
     Ok(total)
 }

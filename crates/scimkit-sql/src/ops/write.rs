@@ -10,6 +10,7 @@ use sqlx::Pool;
 
 mod groups;
 
+pub use groups::DEFAULT_DELETE_ATTEMPTS;
 pub(crate) use groups::{MemberChange, MembersChanged, change_members, delete};
 
 use super::{Backend, Conn, push_list, push_opt};

@@ -23,14 +23,14 @@ use sqlx::Connection as _;
 use crate::backends;
 
 /// A store as both traits, and what must outlive it.
-struct Feedy {
-    name: &'static str,
-    store: Arc<dyn ResourceStore>,
-    feed: Arc<dyn ChangeFeed>,
+pub(crate) struct Feedy {
+    pub(crate) name: &'static str,
+    pub(crate) store: Arc<dyn ResourceStore>,
+    pub(crate) feed: Arc<dyn ChangeFeed>,
     _dir: Option<tempfile::TempDir>,
 }
 
-fn both<S: ResourceStore + ChangeFeed>(
+pub(crate) fn both<S: ResourceStore + ChangeFeed>(
     name: &'static str,
     s: S,
     dir: Option<tempfile::TempDir>,
@@ -93,15 +93,15 @@ fn patch(ops: Value) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
-fn user_body(name: &str) -> Value {
+pub(crate) fn user_body(name: &str) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "active": true})
 }
 
-fn tenant() -> TenantId {
+pub(crate) fn tenant() -> TenantId {
     TenantId::new(format!("t-{}", uuid::Uuid::new_v4().simple()))
 }
 
-async fn all_of(feed: &dyn ChangeFeed, t: &TenantId) -> Vec<ChangeRecord> {
+pub(crate) async fn all_of(feed: &dyn ChangeFeed, t: &TenantId) -> Vec<ChangeRecord> {
     let mut out = Vec::new();
     let mut q = FeedQuery::tenant(t.clone()).limit(7);
     loop {
@@ -118,7 +118,7 @@ async fn all_of(feed: &dyn ChangeFeed, t: &TenantId) -> Vec<ChangeRecord> {
 /// committed record is readable once every older transaction of the
 /// cluster has ended (other tests run transactions concurrently), so the
 /// read is repeated until then; a minute without them fails the test.
-async fn settled(feed: &dyn ChangeFeed, t: &TenantId, n: usize) -> Vec<ChangeRecord> {
+pub(crate) async fn settled(feed: &dyn ChangeFeed, t: &TenantId, n: usize) -> Vec<ChangeRecord> {
     let mut commits = feed.commits();
     for _ in 0..600 {
         commits.mark_seen();
@@ -471,7 +471,7 @@ async fn sqlite_feed_survives_a_reopen() {
 /// Waits for the next record of a stream, failing (not hanging) after a
 /// minute: the follower's poll interval is an hour, so only a commit
 /// signal can deliver it sooner.
-async fn next_record(
+pub(crate) async fn next_record(
     s: &mut (impl futures_util::Stream<Item = Result<ChangeRecord, StoreError>> + Unpin),
 ) -> ChangeRecord {
     tokio::time::timeout(Duration::from_secs(60), s.next())

@@ -15,6 +15,8 @@ mod checkpoint;
 mod errors;
 mod explain;
 mod feed;
+mod feed_edges;
+mod feed_gaps;
 mod ids;
 mod limits;
 mod linking;

@@ -3,7 +3,9 @@
 //! nothing.
 
 use scimkit_schema::{Registry, Resource};
-use scimkit_service::{Member, ResourceStore, StoreError, TenantId, TokenHash};
+use scimkit_service::{
+    ChangeFeed, FeedQuery, Member, ResourceStore, Retention, StoreError, TenantId, TokenHash,
+};
 use scimkit_sql::SqlStore;
 use serde_json::json;
 
@@ -50,7 +52,33 @@ async fn check(store: SqlStore) {
         )
         .await
         .unwrap();
+    let feed = |after: Option<scimkit_service::Cursor>| {
+        let mut q = FeedQuery::tenant(t.clone());
+        q.after = after;
+        let store = &store;
+        async move { store.read(&q).await.unwrap() }
+    };
+    let mut before = Vec::new();
+    for _ in 0..600 {
+        // PostgreSQL shows a record once older transactions have ended
+        before = feed(None).await.records;
+        if before.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(before.len(), 3, "the tenant's writes have their records");
+    store
+        .prune(&Retention::forever().with_max_records_per_tenant(Some(1)))
+        .await
+        .unwrap();
+    assert!(feed(Some(before[0].cursor.clone())).await.gap.is_some());
     assert!(store.tenants().remove(&id).await.unwrap());
+    // the tenant's feed went with it (records, and how far it was pruned)
+    let after = feed(Some(before[0].cursor.clone())).await;
+    assert!(after.records.is_empty(), "{:?}", after.records);
+    assert!(after.gap.is_none());
+    assert!(feed(None).await.records.is_empty());
 
     gone(store.create(&t, &us, user("late")).await);
     gone(

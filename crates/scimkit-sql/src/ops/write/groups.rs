@@ -86,9 +86,11 @@ async fn groups_of<B: Backend>(
     Ok(out)
 }
 
-/// How often a PostgreSQL delete starts over because a group gained the
-/// deleted resource as a member between its look-up and its delete.
-const DELETE_ATTEMPTS: usize = 8;
+/// How often a PostgreSQL delete runs, by default, when a group keeps
+/// gaining the deleted resource as a member between its look-up and its
+/// delete (each time the delete starts over with that group locked too);
+/// then it fails with `503`. The setting is `SqlStore::with_delete_attempts`.
+pub const DEFAULT_DELETE_ATTEMPTS: usize = 8;
 
 /// Deletes a resource (compare-and-swap on `expect.version` when given),
 /// and its memberships (see [`leave_groups`]); records `Deleted`, then
@@ -103,15 +105,17 @@ pub(crate) async fn delete<B: Backend>(
     target: Target<'_>,
     id: &str,
     expect: Expect,
+    attempts: usize,
 ) -> Result<Vec<ChangeRecord>, DbError> {
     let mut locked: Vec<(String, String)> = Vec::new();
-    for _ in 0..DELETE_ATTEMPTS {
+    for _ in 0..attempts.max(1) {
         if let Some(records) = delete_once::<B>(pool, target, id, expect, &mut locked).await? {
             return Ok(records);
         }
     }
     Err(DbError::Unavailable(format!(
-        "the delete of {id} kept racing membership changes; try again"
+        "the delete of {id} kept racing membership changes ({} attempts); try again",
+        attempts.max(1)
     )))
 }
 
