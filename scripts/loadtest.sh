@@ -110,7 +110,10 @@ export IDS_FILE="$WORK/ids.txt"
 if [ "${KEEP:-0}" != 1 ]; then
   if [ "$PG" = 1 ]; then
     psql "$pg_admin" -qc "DROP DATABASE IF EXISTS ${pg_name}_run"
-    psql "$pg_admin" -qc "CREATE DATABASE ${pg_name}_run TEMPLATE $pg_name"
+    # FILE_COPY (PostgreSQL 15+) copies the files instead of writing them
+    # all to the WAL, which the run would then checkpoint.
+    psql "$pg_admin" -qc "CREATE DATABASE ${pg_name}_run TEMPLATE $pg_name STRATEGY FILE_COPY" 2>/dev/null ||
+      psql "$pg_admin" -qc "CREATE DATABASE ${pg_name}_run TEMPLATE $pg_name"
   elif [ -f "$WORK/pristine.db" ]; then
     rm -f "$WORK/loadtest.db-wal" "$WORK/loadtest.db-shm"
     cp "$WORK/pristine.db" "$WORK/loadtest.db"
