@@ -146,7 +146,7 @@ pub use error::{BoxError, SqlError};
 pub use explain::QueryPlan;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]
-pub use postgres::{DEFAULT_MAX_CONNECTIONS, PostgresOptions};
+pub use postgres::{DEFAULT_MAX_CONNECTIONS, DEFAULT_PING_IDLE_AFTER, PostgresOptions};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{DEFAULT_MMAP_SIZE, DEFAULT_READERS, Durability, SqliteOptions};
 pub use stats::ReadStats;

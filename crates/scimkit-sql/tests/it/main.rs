@@ -17,6 +17,7 @@ mod ids;
 mod limits;
 mod linking;
 mod lists;
+mod pool;
 mod tenants;
 
 use std::future::Future;
