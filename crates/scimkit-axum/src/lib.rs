@@ -78,7 +78,7 @@ pub use scimkit_service::ScimService;
 pub use serve::{
     BodyReadDeadline, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_LINE, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_WRITE_TIMEOUT, ServeOptions, serve, serve_with, serve_with_shutdown,
+    DEFAULT_WRITE_TIMEOUT, ServeOptions, open_connections, serve, serve_with, serve_with_shutdown,
 };
 
 /// A `Router` serving every SCIM endpoint of `service` (at the service's

@@ -186,6 +186,14 @@ pub async fn serve_with(
     serve_with_shutdown(listener, app, options, std::future::pending()).await
 }
 
+static OPEN_CONNECTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The connections open now on every [`serve`] / [`serve_with_shutdown`]
+/// loop of this process (for a metrics gauge).
+pub fn open_connections() -> u64 {
+    OPEN_CONNECTIONS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Serves `app` on `listener` with `options` until `shutdown` resolves,
 /// then stops accepting, lets requests in flight finish (each bounded by
 /// the request timeout) and returns.
@@ -239,10 +247,12 @@ pub async fn serve_with_shutdown(
             .header_read_timeout(None)
             .serve_connection(TokioIo::new(io), service);
         let conn = graceful.watch(conn);
+        OPEN_CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
+            OPEN_CONNECTIONS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             drop(permit);
         });
     }

@@ -50,6 +50,7 @@ struct ReadmeDoctests;
 mod ast;
 mod display;
 mod error;
+mod leniency;
 mod options;
 mod parser;
 #[cfg(feature = "serde")]
@@ -57,6 +58,7 @@ mod serde;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, Number, PatchPath};
 pub use error::{Expected, ParseError, Target};
+pub use leniency::{Leniencies, take_leniencies};
 pub use options::ParseOptions;
 
 /// Parses a filter (`filter` in RFC 7644 §3.4.2.2).

@@ -41,6 +41,9 @@
 //!   sub-attributes (RFC 7643 §2.3.8).
 //! - `and` binds tighter than `or` (§3.4.2.2, order of operations).
 
+use std::cell::Cell;
+
+use crate::Leniencies;
 use std::borrow::Cow;
 
 use nom::Parser;
@@ -114,6 +117,14 @@ fn commit<T>(r: PResult<'_, T>) -> PResult<'_, T> {
 struct Ctx<'o> {
     o: &'o ParseOptions,
     terms: usize,
+    /// The leniencies this parse used (noted for `take_leniencies` at the end).
+    used: Cell<Leniencies>,
+}
+
+impl Ctx<'_> {
+    fn used(&self, l: Leniencies) {
+        self.used.set(self.used.get().union(l));
+    }
 }
 
 /// Where a filter sits: at the top, or inside the brackets of a value path.
@@ -180,8 +191,14 @@ fn run<'a, T>(
     if input.len() > o.max_len {
         return Err(ParseError::new(target, o.max_len, Expected::LengthBudget));
     }
-    let mut cx = Ctx { o, terms: 0 };
-    match parser(input, &mut cx) {
+    let mut cx = Ctx {
+        o,
+        terms: 0,
+        used: Cell::new(Leniencies::NONE),
+    };
+    let parsed = parser(input, &mut cx);
+    crate::leniency::note(cx.used.get());
+    match parsed {
         Ok((_, value)) => Ok(value),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
             let target = if e.in_filter { Target::Filter } else { target };
@@ -225,7 +242,11 @@ fn sp<'a>(i: &'a str, cx: &Ctx<'_>) -> PResult<'a, ()> {
         return backtrack(i, Expected::Space);
     }
     if cx.o.extra_spaces {
-        Ok((skip_spaces(i), ()))
+        let rest = skip_spaces(i);
+        if i.len() - rest.len() > 1 {
+            cx.used(Leniencies::EXTRA_SPACES);
+        }
+        Ok((rest, ()))
     } else {
         Ok((&i[1..], ()))
     }
@@ -234,7 +255,28 @@ fn sp<'a>(i: &'a str, cx: &Ctx<'_>) -> PResult<'a, ()> {
 /// Spaces the ABNF does not allow at all, accepted with `extra_spaces`
 /// (leading, trailing, inside parentheses and brackets, before `[`).
 fn opt_spaces<'a>(i: &'a str, cx: &Ctx<'_>) -> &'a str {
-    if cx.o.extra_spaces { skip_spaces(i) } else { i }
+    if cx.o.extra_spaces {
+        let rest = skip_spaces(i);
+        if rest.len() != i.len() {
+            cx.used(Leniencies::EXTRA_SPACES);
+        }
+        rest
+    } else {
+        i
+    }
+}
+
+/// Spaces before a `[` (`extra_spaces`): a look-ahead, so the leniency
+/// counts as used only when a `[` follows.
+fn opt_spaces_before_bracket<'a>(i: &'a str, cx: &Ctx<'_>) -> &'a str {
+    if !cx.o.extra_spaces {
+        return i;
+    }
+    let rest = skip_spaces(i);
+    if rest.len() != i.len() && rest.as_bytes().first() == Some(&b'[') {
+        cx.used(Leniencies::EXTRA_SPACES);
+    }
+    rest
 }
 
 fn skip_spaces(i: &str) -> &str {
@@ -317,6 +359,9 @@ fn log_op<'a>(i: &'a str, cx: &Ctx<'_>) -> PResult<'a, Option<LogOp>> {
     } else {
         1
     };
+    if j > 1 {
+        cx.used(Leniencies::EXTRA_SPACES);
+    }
     let w = &b[j..];
     let (op, len) = if w.len() >= 3 && w[..3].eq_ignore_ascii_case(b"and") {
         (LogOp::And, 3)
@@ -386,7 +431,13 @@ fn not_keyword<'a>(i: &'a str, cx: &Ctx<'_>) -> Option<&'a str> {
     }
     let j = match b[3] {
         b'(' => 3,
-        b' ' if cx.o.extra_spaces => b.len() - skip_spaces(&i[3..]).len(),
+        b' ' if cx.o.extra_spaces => {
+            let j = b.len() - skip_spaces(&i[3..]).len();
+            if j > 4 && b.get(j) == Some(&b'(') {
+                cx.used(Leniencies::EXTRA_SPACES);
+            }
+            j
+        }
         b' ' => 4,
         _ => return None,
     };
@@ -421,7 +472,7 @@ fn attr_exp_or_value_path<'a>(
     let start = i;
     let (i, path) = attr_path(i)?;
     if scope == Scope::Top {
-        let bracket = opt_spaces(i, cx);
+        let bracket = opt_spaces_before_bracket(i, cx);
         if bracket.as_bytes().first() == Some(&b'[') {
             return value_path_filter(bracket, path, cx, depth);
         }
@@ -489,6 +540,7 @@ fn value_path_filter<'a>(
 ) -> PResult<'a, Filter<'a>> {
     let (i, inner) = value_path(bracket, cx, depth)?;
     if cx.o.value_path_sub_attr && i.as_bytes().first() == Some(&b'.') {
+        cx.used(Leniencies::VALUE_PATH_SUB_ATTR);
         let sub_start = &i[1..];
         let (i, sub) = sub_attr(i)?;
         let (i, expr) = attr_exp(sub_start, i, AttrPath::new(sub), cx)?;
@@ -545,7 +597,7 @@ fn val_filter<'a>(i: &'a str, cx: &mut Ctx<'_>, depth: usize) -> PResult<'a, Fil
 /// §3.12 Table 9: "PATCH (Path Filter)").
 fn path<'a>(i: &'a str, cx: &mut Ctx<'_>) -> PResult<'a, PatchPath<'a>> {
     let (i, attr) = cut(attr_path).parse(i)?;
-    let bracket = opt_spaces(i, cx);
+    let bracket = opt_spaces_before_bracket(i, cx);
     if bracket.as_bytes().first() != Some(&b'[') {
         return Ok((i, PatchPath::Attr(attr)));
     }
@@ -790,9 +842,18 @@ fn literal<'a>(i: &'a str, cx: &Ctx<'_>) -> PResult<'a, CompValue<'a>> {
         b"true" => CompValue::Bool(true),
         b"false" => CompValue::Bool(false),
         b"null" => CompValue::Null,
-        _ if cx.o.literal_case && word.eq_ignore_ascii_case(b"true") => CompValue::Bool(true),
-        _ if cx.o.literal_case && word.eq_ignore_ascii_case(b"false") => CompValue::Bool(false),
-        _ if cx.o.literal_case && word.eq_ignore_ascii_case(b"null") => CompValue::Null,
+        _ if cx.o.literal_case && word.eq_ignore_ascii_case(b"true") => {
+            cx.used(Leniencies::LITERAL_CASE);
+            CompValue::Bool(true)
+        }
+        _ if cx.o.literal_case && word.eq_ignore_ascii_case(b"false") => {
+            cx.used(Leniencies::LITERAL_CASE);
+            CompValue::Bool(false)
+        }
+        _ if cx.o.literal_case && word.eq_ignore_ascii_case(b"null") => {
+            cx.used(Leniencies::LITERAL_CASE);
+            CompValue::Null
+        }
         _ => return failure(i, Expected::Value),
     };
     Ok((&i[n..], value))

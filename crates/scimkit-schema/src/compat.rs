@@ -6,6 +6,10 @@
 
 use scimkit_filter::ParseOptions;
 
+mod switch;
+
+pub use switch::{Switch, Switches};
+
 /// Every leniency switch of the schema layer, plus the parser's.
 ///
 /// Build one from a [`Profile`], then adjust single switches:

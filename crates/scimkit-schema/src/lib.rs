@@ -49,7 +49,7 @@ pub mod validate;
 pub mod views;
 
 pub use attribute::{AttrType, AttributeDef, Mutability, Returned, Uniqueness};
-pub use compat::{Compat, Profile};
+pub use compat::{Compat, Profile, Switch, Switches};
 pub use error::{ERROR_SCHEMA, ScimError, ScimType};
 pub use registry::{AttrRef, Registry, RegistryError, ResourceSchema, common_attributes};
 pub use resource::{Resource, get_ci, get_ci_mut, json_kind, remove_ci};

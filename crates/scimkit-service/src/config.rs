@@ -93,6 +93,11 @@ pub struct Config {
     /// its read and its write); then `409` ("changing too fast; retry").
     /// Bounds the store work one request can cause on a contended resource.
     pub write_retries: usize,
+    /// How long the change feed keeps records: what a server's background
+    /// pruning passes to [`crate::ChangeFeed::prune`] (default
+    /// [`crate::Retention::default`]: 30 days, 1,000,000 records per
+    /// tenant). The engine itself prunes nothing.
+    pub feed_retention: crate::Retention,
     /// How `password` and other `returned: never` attributes are stored
     /// (default: an Argon2id hash; see [`PasswordStorage`]).
     pub password_storage: PasswordStorage,
@@ -123,6 +128,7 @@ impl Default for Config {
             patch_max_values_per_operation: DEFAULT_MAX_PATCH_VALUES_PER_OPERATION,
             patch_offload_values: DEFAULT_PATCH_OFFLOAD_VALUES,
             write_retries: DEFAULT_WRITE_RETRIES,
+            feed_retention: crate::Retention::default(),
             password_storage: PasswordStorage::default(),
             password_hashing: PasswordHashing::default(),
         }
@@ -279,6 +285,19 @@ impl Config {
     /// ```
     pub fn with_write_retries(mut self, n: usize) -> Self {
         self.write_retries = n.max(1);
+        self
+    }
+
+    /// Sets [`Config::feed_retention`].
+    ///
+    /// ```
+    /// use scimkit_service::{Config, Retention};
+    /// let c = Config::default().with_feed_retention(Retention::forever());
+    /// assert_eq!(c.feed_retention.max_age, None);
+    /// assert_eq!(Config::default().feed_retention, Retention::default());
+    /// ```
+    pub fn with_feed_retention(mut self, retention: crate::Retention) -> Self {
+        self.feed_retention = retention;
         self
     }
 

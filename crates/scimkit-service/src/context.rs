@@ -11,6 +11,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use scimkit_schema::{Compat, Registry, ResourceSchema};
 
+use crate::report::Recorder;
 use crate::{Authenticator, Config, EventSink, Principal, ResourceStore, TenantId};
 
 /// The state a [`crate::ScimService`] shares between requests.
@@ -19,6 +20,7 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn ResourceStore>,
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) events: Arc<dyn EventSink>,
+    pub(crate) feed: Option<Arc<dyn crate::ChangeFeed>>,
     pub(crate) config: Config,
 }
 
@@ -35,6 +37,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) principal: &'a Principal,
     /// `scheme://host/prefix`, without trailing `/`.
     pub(crate) base: String,
+    /// What the request's [`crate::RequestReport`] will say.
+    pub(crate) report: &'a Recorder,
 }
 
 impl<'a> Cx<'a> {
@@ -43,6 +47,7 @@ impl<'a> Cx<'a> {
         principal: &'a Principal,
         parts: &Parts,
         prefix: &str,
+        report: &'a Recorder,
     ) -> Self {
         let cfg = &svc.config;
         let mut base = match &cfg.public_origin {
@@ -72,6 +77,7 @@ impl<'a> Cx<'a> {
             svc,
             principal,
             base,
+            report,
         }
     }
 

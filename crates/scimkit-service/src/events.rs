@@ -19,10 +19,16 @@ pub enum EventKind {
         /// The changed attributes, in order of first change.
         changed_attributes: Vec<String>,
     },
-    /// `active` went from true (or unset) to false.
-    Deactivated,
-    /// `active` went from false to true.
-    Reactivated,
+    /// `active` went from true (or unset) to false (replaces `Updated`).
+    Deactivated {
+        /// The changed attributes (`active` among them), in order of first change.
+        changed_attributes: Vec<String>,
+    },
+    /// `active` went from false to true (replaces `Updated`).
+    Reactivated {
+        /// The changed attributes (`active` among them), in order of first change.
+        changed_attributes: Vec<String>,
+    },
     /// The resource was deleted.
     Deleted,
     /// Members were added to a group.
@@ -58,6 +64,40 @@ impl EventKind {
             max_ids,
         }
     }
+
+    /// The kind's name on the wire: `created`, `updated`, `deactivated`,
+    /// `reactivated`, `deleted`, `membersAdded`, `membersRemoved`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Updated { .. } => "updated",
+            EventKind::Deactivated { .. } => "deactivated",
+            EventKind::Reactivated { .. } => "reactivated",
+            EventKind::Deleted => "deleted",
+            EventKind::MembersAdded { .. } => "membersAdded",
+            EventKind::MembersRemoved { .. } => "membersRemoved",
+        }
+    }
+
+    /// The changed attributes of `Updated`, `Deactivated` and `Reactivated`.
+    pub fn changed_attributes(&self) -> Option<&[String]> {
+        match self {
+            EventKind::Updated { changed_attributes }
+            | EventKind::Deactivated { changed_attributes }
+            | EventKind::Reactivated { changed_attributes } => Some(changed_attributes),
+            _ => None,
+        }
+    }
+
+    /// The member ids of `MembersAdded` and `MembersRemoved`.
+    pub fn members(&self) -> Option<&[String]> {
+        match self {
+            EventKind::MembersAdded { members } | EventKind::MembersRemoved { members } => {
+                Some(members)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// [`EventKind::summary`]: a bounded `Display` of an event kind.
@@ -87,8 +127,12 @@ impl std::fmt::Display for EventSummary<'_> {
             EventKind::Updated { changed_attributes } => {
                 write!(f, "updated [{}]", changed_attributes.join(", "))
             }
-            EventKind::Deactivated => f.write_str("deactivated"),
-            EventKind::Reactivated => f.write_str("reactivated"),
+            EventKind::Deactivated { changed_attributes } => {
+                write!(f, "deactivated [{}]", changed_attributes.join(", "))
+            }
+            EventKind::Reactivated { changed_attributes } => {
+                write!(f, "reactivated [{}]", changed_attributes.join(", "))
+            }
             EventKind::Deleted => f.write_str("deleted"),
             EventKind::MembersAdded { members } => ids(f, "members_added", members),
             EventKind::MembersRemoved { members } => ids(f, "members_removed", members),

@@ -16,6 +16,10 @@
 //!   SQLite and PostgreSQL in `scimkit-sql`. Callers are authenticated by an
 //!   [`Authenticator`] ([`StaticTokens`] ships here) and isolated per
 //!   [`TenantId`]. Changes are reported to an [`EventSink`].
+//! - Every committed change is a record of a durable change feed
+//!   ([`ChangeFeed`], module [`feed`]): read it by cursor or [`follow`] it as
+//!   a stream that wakes on commit; [`MemoryStore`] keeps one in memory,
+//!   `scimkit-sql` in the database, written in the change's transaction.
 //!
 //! ```
 //! use bytes::Bytes;
@@ -70,9 +74,11 @@ mod context;
 mod endpoints;
 pub mod etag;
 mod events;
+pub mod feed;
 mod memory;
 mod password;
 pub mod redact;
+mod report;
 mod request;
 mod response;
 mod route;
@@ -89,13 +95,19 @@ pub use events::{
     DEFAULT_LOGGED_MEMBER_IDS, EventKind, EventSink, EventSummary, NoopSink, ProvisioningEvent,
     VecSink,
 };
+pub use feed::{
+    ChangeFeed, ChangeRecord, CommitSignal, Commits, Consumer, Cursor, DEFAULT_FEED_PAGE, FeedPage,
+    FeedQuery, Retention, follow,
+};
 pub use memory::MemoryStore;
 pub use password::{
     Argon2Params, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB, DEFAULT_ARGON2_PARALLELISM,
     DEFAULT_MAX_CONCURRENT_PASSWORD_HASHES, DEFAULT_MAX_QUEUED_PASSWORD_HASHES,
     InvalidArgon2Params, PasswordHashing, PasswordStorage, hash_password, verify_password,
 };
+pub use report::{ErrorReport, RequestReport, ResourceRef};
 pub use response::{BodyError, SCIM_JSON, body_error_response, error_response};
+pub use scimkit_schema::{Switch, Switches};
 pub use service::{Admission, BuildError, ScimService, ScimServiceBuilder};
 pub use store::{
     DEFAULT_MAX_LIST_SCAN, Fetch, ListQuery, ListResult, MEMBER_CHECK_CHUNK, Member, MemberUpdate,

@@ -6,6 +6,7 @@
 //! single-valued string attribute with `uniqueness: server` or `global`,
 //! per tenant and resource type.
 
+mod feed;
 mod partition;
 
 use std::collections::HashMap;
@@ -16,14 +17,17 @@ use async_trait::async_trait;
 use chrono::Utc;
 use scimkit_schema::{Resource, ResourceSchema};
 
-use crate::TenantId;
+use crate::feed::{ChangeFeed, ChangeRecord, Commits, Consumer, FeedPage, FeedQuery, Retention};
 use crate::store::{ListQuery, ListResult, ResourceStore, StoreError, StoredResource};
+use crate::{EventKind, TenantId};
 
+use feed::{MemoryFeed, Pending};
 use partition::Partition;
 
 type Partitions = HashMap<TenantId, HashMap<String, Partition>>;
 
-/// Resources in memory, per tenant and resource type.
+/// Resources in memory, per tenant and resource type, with an in-memory
+/// change feed ([`ChangeFeed`]; lost with the process).
 ///
 /// ```
 /// use scimkit_service::{MemoryStore, ResourceStore, TenantId};
@@ -49,12 +53,20 @@ type Partitions = HashMap<TenantId, HashMap<String, Partition>>;
 pub struct MemoryStore {
     partitions: RwLock<Partitions>,
     versions: AtomicU64,
+    feed: MemoryFeed,
 }
 
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// Keeps the resource after each change in its feed records
+    /// ([`ChangeRecord::resource`]); off by default.
+    pub fn with_resources_in_feed(mut self, keep: bool) -> Self {
+        self.feed.keep_resources = keep;
+        self
     }
 
     fn next_version(&self) -> String {
@@ -101,8 +113,13 @@ impl MemoryStore {
     /// that lists it, giving each such group a new version and
     /// `lastModified`. Scans the tenant's resources that have `members`
     /// (this store is for tests and small deployments).
-    fn leave_groups(&self, by_type: &mut HashMap<String, Partition>, id: &str) {
+    fn leave_groups(
+        &self,
+        by_type: &mut HashMap<String, Partition>,
+        id: &str,
+    ) -> Vec<StoredResource> {
         let now = Utc::now();
+        let mut changed = Vec::new();
         for p in by_type.values_mut() {
             for group in p.listing_member(id) {
                 let mut body = Resource::clone(&group.resource);
@@ -115,9 +132,11 @@ impl MemoryStore {
                     now,
                     body,
                 );
-                p.insert(stored);
+                p.insert(stored.clone());
+                changed.push(stored);
             }
         }
+        changed
     }
 }
 
@@ -133,11 +152,22 @@ impl ResourceStore for MemoryStore {
         let version = self.next_version();
         let now = Utc::now();
         let stored = StoredResource::new(id, rs.name(), version, now, now, resource);
-        self.write(tenant, rs, |p| {
+        let stored = self.write(tenant, rs, |p| {
             p.check_unique(&stored.resource, None)?;
             p.insert(stored.clone());
-            Ok(stored)
-        })
+            let changes = self.feed.append(
+                tenant,
+                vec![Pending {
+                    resource_type: rs.name(),
+                    id: &stored.id,
+                    stored: Some(&stored),
+                    kind: EventKind::Created,
+                }],
+            );
+            Ok(stored.with_changes(changes))
+        })?;
+        self.feed.notify();
+        Ok(stored)
     }
 
     async fn get(
@@ -156,9 +186,10 @@ impl ResourceStore for MemoryStore {
         id: &str,
         resource: Resource,
         expected_version: Option<&str>,
+        change: &[EventKind],
     ) -> Result<StoredResource, StoreError> {
         let version = self.next_version();
-        self.write(tenant, rs, |p| {
+        let stored = self.write(tenant, rs, |p| {
             let current = p
                 .get(id)
                 .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
@@ -180,8 +211,28 @@ impl ResourceStore for MemoryStore {
             );
             p.check_unique(&stored.resource, Some(id))?;
             p.insert(stored.clone());
-            Ok(stored)
-        })
+            let updated = [EventKind::Updated {
+                changed_attributes: Vec::new(),
+            }];
+            let kinds = if change.is_empty() {
+                &updated[..]
+            } else {
+                change
+            };
+            let pending = kinds
+                .iter()
+                .map(|kind| Pending {
+                    resource_type: rs.name(),
+                    id,
+                    stored: Some(&stored),
+                    kind: kind.clone(),
+                })
+                .collect();
+            let changes = self.feed.append(tenant, pending);
+            Ok(stored.with_changes(changes))
+        })?;
+        self.feed.notify();
+        Ok(stored)
     }
 
     async fn delete(
@@ -190,7 +241,7 @@ impl ResourceStore for MemoryStore {
         rs: &ResourceSchema,
         id: &str,
         expected_version: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
         let mut g = self
             .partitions
             .write()
@@ -214,8 +265,25 @@ impl ResourceStore for MemoryStore {
         }
         p.remove(id);
         // Under the same lock: no reader sees the member gone but the group unchanged.
-        self.leave_groups(by_type, id);
-        Ok(())
+        let groups = self.leave_groups(by_type, id);
+        let mut pending = vec![Pending {
+            resource_type: rs.name(),
+            id,
+            stored: None,
+            kind: EventKind::Deleted,
+        }];
+        pending.extend(groups.iter().map(|g| Pending {
+            resource_type: &g.resource_type,
+            id: &g.id,
+            stored: Some(g),
+            kind: EventKind::MembersRemoved {
+                members: vec![id.to_owned()],
+            },
+        }));
+        let changes = self.feed.append(tenant, pending);
+        drop(g);
+        self.feed.notify();
+        Ok(changes)
     }
 
     async fn missing_ids(
@@ -251,6 +319,37 @@ impl ResourceStore for MemoryStore {
             Some(p) => p.list(query),
             None => Ok(ListResult::complete(Vec::new(), 0)),
         })?
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for MemoryStore {
+    async fn read(&self, query: &FeedQuery) -> Result<FeedPage, StoreError> {
+        self.feed.read(query)
+    }
+
+    fn commits(&self) -> Commits {
+        self.feed.commits()
+    }
+
+    async fn prune(&self, retention: &Retention) -> Result<u64, StoreError> {
+        Ok(self.feed.prune(retention))
+    }
+
+    async fn consumer(&self, name: &str) -> Result<Option<Consumer>, StoreError> {
+        Ok(self.feed.consumer(name))
+    }
+
+    async fn consumers(&self) -> Result<Vec<Consumer>, StoreError> {
+        Ok(self.feed.consumers())
+    }
+
+    async fn save_consumer(&self, consumer: &Consumer) -> Result<(), StoreError> {
+        self.feed.save_consumer(consumer)
+    }
+
+    async fn remove_consumer(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.feed.remove_consumer(name))
     }
 }
 

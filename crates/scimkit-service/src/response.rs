@@ -131,6 +131,8 @@ pub(crate) fn error(e: &ScimError, headers: &ErrorHeaders) -> Response<Bytes> {
     let body = serde_json::to_vec(e).unwrap_or_default();
     let mut r = Response::new(Bytes::from(body));
     *r.status_mut() = status(e.status);
+    // Read back into the request's `RequestReport` when the engine finishes.
+    r.extensions_mut().insert(crate::ErrorReport::of(e));
     let h = r.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
     if let Some(allow) = headers.allow {

@@ -21,9 +21,10 @@ pub use admission::Admission;
 pub use builder::{BuildError, ScimServiceBuilder};
 
 use crate::context::{Cx, Inner};
+use crate::report::Recorder;
 use crate::response::{self, BodyError, ErrorHeaders, Failure, body_error_response};
 use crate::route::{self, Route};
-use crate::{AuthError, AuthRequest, Config, Principal};
+use crate::{AuthError, AuthRequest, Config, ErrorReport, Principal};
 
 /// The SCIM protocol engine: turns an `http::Request<Bytes>` into an
 /// `http::Response<Bytes>`. Cheap to clone (shared state).
@@ -49,6 +50,11 @@ impl ScimService {
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The change feed given to [`ScimServiceBuilder::feed`], if any.
+    pub fn feed(&self) -> Option<&Arc<dyn crate::ChangeFeed>> {
+        self.inner.feed.as_ref()
     }
 
     /// The registry served (with the configured uniqueness applied).
@@ -92,6 +98,12 @@ impl ScimService {
             tenant = tracing::field::Empty,
             status = tracing::field::Empty,
             duration_us = tracing::field::Empty,
+            switches = tracing::field::Empty,
+            scim_type = tracing::field::Empty,
+            error_detail = tracing::field::Empty,
+            resource_type = tracing::field::Empty,
+            resource_id = tracing::field::Empty,
+            filter = tracing::field::Empty,
         );
         let outcome = AssertUnwindSafe(self.admit_inner(parts))
             .catch_unwind()
@@ -106,8 +118,8 @@ impl ScimService {
                 span,
                 start,
             }),
-            Err(resp) => {
-                finish_span(&span, start, &resp);
+            Err(mut resp) => {
+                finish(&span, start, &mut resp, &Recorder::default(), None);
                 Err(resp)
             }
         }
@@ -128,12 +140,25 @@ impl ScimService {
             start,
             ..
         } = admission;
-        let resp = AssertUnwindSafe(self.handle_inner(&principal, path_tenant.as_deref(), req))
-            .catch_unwind()
-            .instrument(span.clone())
-            .await
-            .unwrap_or_else(|p| span.in_scope(|| panicked(p.as_ref())));
-        finish_span(&span, start, &resp);
+        let recorder = Recorder::default();
+        // For scrubbing an error's detail (it may echo a query parameter).
+        let uri = req.uri().clone();
+        let mut resp =
+            AssertUnwindSafe(self.handle_inner(&principal, path_tenant.as_deref(), req, &recorder))
+                .catch_unwind()
+                .instrument(span.clone())
+                .await
+                .unwrap_or_else(|p| span.in_scope(|| panicked(p.as_ref())));
+        if resp.status().as_u16() >= 400 {
+            recorder.scrub(&self.inner.registry, uri.query().unwrap_or(""));
+        }
+        finish(
+            &span,
+            start,
+            &mut resp,
+            &recorder,
+            Some(principal.tenant.clone()),
+        );
         resp
     }
 
@@ -196,6 +221,7 @@ impl ScimService {
         principal: &Principal,
         admitted_tenant: Option<&str>,
         req: Request<Bytes>,
+        recorder: &Recorder,
     ) -> Response<Bytes> {
         let (parts, body) = req.into_parts();
         let inner = &*self.inner;
@@ -219,7 +245,7 @@ impl ScimService {
         {
             return response::error(&e, &ErrorHeaders::default());
         }
-        let cx = Cx::new(inner, principal, &parts, loc.prefix);
+        let cx = Cx::new(inner, principal, &parts, loc.prefix, recorder);
         match dispatch::dispatch(
             &cx,
             &parts.method,
@@ -266,13 +292,41 @@ impl ScimService {
     }
 }
 
-/// Records the outcome on the request's span.
-pub(crate) fn finish_span(span: &tracing::Span, start: Instant, resp: &Response<Bytes>) {
+/// Records the outcome on the request's span and attaches the
+/// [`RequestReport`] to the response.
+pub(crate) fn finish(
+    span: &tracing::Span,
+    start: Instant,
+    resp: &mut Response<Bytes>,
+    recorder: &Recorder,
+    tenant: Option<crate::TenantId>,
+) {
     let status = resp.status().as_u16();
     let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let error = resp.extensions_mut().remove::<ErrorReport>();
+    let report = recorder.finish(tenant, status, error);
     span.record("status", status);
     span.record("duration_us", micros);
+    if !report.switches.is_empty() {
+        span.record("switches", tracing::field::display(report.switches));
+    }
+    if let Some(e) = &report.error {
+        if let Some(t) = &e.scim_type {
+            span.record("scim_type", t.as_str());
+        }
+        span.record("error_detail", e.detail.as_str());
+    }
+    if let Some(r) = &report.resource {
+        span.record("resource_type", r.resource_type.as_str());
+        if let Some(id) = &r.id {
+            span.record("resource_id", id.as_str());
+        }
+    }
+    if let Some(f) = &report.filter {
+        span.record("filter", f.as_str());
+    }
     span.in_scope(|| tracing::debug!(status, duration_us = micros, "handled"));
+    resp.extensions_mut().insert(report);
 }
 
 /// A panic below the engine (a store, an authenticator, an event sink, a

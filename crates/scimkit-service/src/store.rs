@@ -28,6 +28,8 @@ pub(crate) use membership::remove_from as remove_member_values;
 pub use membership::{Member, MemberUpdate};
 
 use crate::TenantId;
+use crate::events::EventKind;
+use crate::feed::ChangeRecord;
 
 /// A resource as stored: its body plus the bookkeeping the store owns.
 ///
@@ -54,6 +56,11 @@ pub struct StoredResource {
     /// The resource body, with `id` and `meta` filled in; shared, so that
     /// handing out a stored resource does not copy its JSON.
     pub resource: Arc<Resource>,
+    /// The change-feed records this write committed (a store with a
+    /// [`crate::ChangeFeed`] fills it on the value a write returns; empty on
+    /// reads and for stores without a feed). The engine publishes their
+    /// [`crate::ChangeRecord::event`]s to the [`crate::EventSink`].
+    pub changes: Vec<ChangeRecord>,
     /// The cached JSON text of `resource`.
     pub(crate) repr: Arc<repr::Repr>,
 }
@@ -98,8 +105,15 @@ impl StoredResource {
             created,
             last_modified,
             resource: Arc::new(resource),
+            changes: Vec::new(),
             repr: Arc::default(),
         }
+    }
+
+    /// The resource with the feed records its write committed.
+    pub fn with_changes(mut self, changes: Vec<ChangeRecord>) -> Self {
+        self.changes = changes;
+        self
     }
 }
 
@@ -278,6 +292,13 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// new version and `lastModified`. With `expected_version`, fails with
     /// [`StoreError::VersionMismatch`] unless the stored version is that one
     /// (compare-and-swap).
+    ///
+    /// `change` is what the write means, computed by the engine from the
+    /// old and new body (`Updated`, or `Deactivated` / `Reactivated`, then
+    /// `MembersAdded` / `MembersRemoved`; see [`crate::feed`]): a store with
+    /// a [`crate::ChangeFeed`] records these, in this order, in the
+    /// replace's transaction, and returns them on
+    /// [`StoredResource::changes`]. A store without a feed ignores it.
     async fn replace(
         &self,
         tenant: &TenantId,
@@ -285,6 +306,7 @@ pub trait ResourceStore: Send + Sync + 'static {
         id: &str,
         resource: Resource,
         expected_version: Option<&str>,
+        change: &[EventKind],
     ) -> Result<StoredResource, StoreError>;
 
     /// Deletes the resource; with `expected_version`, only at that version.
@@ -293,13 +315,17 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// that lists it as a member, and each such group gets a new version
     /// and `lastModified` (its representation changed), so a group never
     /// names a deleted member.
+    ///
+    /// Returns the feed records the delete committed (`Deleted`, then a
+    /// `MembersRemoved` per group it left); a store without a feed returns
+    /// none.
     async fn delete(
         &self,
         tenant: &TenantId,
         rs: &ResourceSchema,
         id: &str,
         expected_version: Option<&str>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Vec<ChangeRecord>, StoreError>;
 
     /// Lists resources of `query.rs`; see [`ListQuery`] and [`ListResult`]
     /// for what a store may push down.
@@ -333,7 +359,15 @@ pub trait ResourceStore: Send + Sync + 'static {
         id: &str,
         members: &[Member],
     ) -> Result<MemberUpdate, StoreError> {
-        membership::edit_with_retry(self, tenant, rs, id, |r| membership::add_to(r, members)).await
+        membership::edit_with_retry(
+            self,
+            tenant,
+            rs,
+            id,
+            |r| membership::add_to(r, members),
+            |members| EventKind::MembersAdded { members },
+        )
+        .await
     }
 
     /// The values of `ids` that are the id of no resource of any of
@@ -372,7 +406,14 @@ pub trait ResourceStore: Send + Sync + 'static {
         id: &str,
         values: &[String],
     ) -> Result<MemberUpdate, StoreError> {
-        membership::edit_with_retry(self, tenant, rs, id, |r| membership::remove_from(r, values))
-            .await
+        membership::edit_with_retry(
+            self,
+            tenant,
+            rs,
+            id,
+            |r| membership::remove_from(r, values),
+            |members| EventKind::MembersRemoved { members },
+        )
+        .await
     }
 }

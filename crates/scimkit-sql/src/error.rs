@@ -82,6 +82,9 @@ pub(crate) enum DbError {
     /// A stored document is not valid JSON.
     #[error("stored document is not valid JSON: {0}")]
     Json(#[source] serde_json::Error),
+    /// A stored feed record cannot be read back (what is wrong).
+    #[error("stored feed record: {0}")]
+    Feed(&'static str),
     /// A stored document is JSON but not an object.
     #[error("stored document is not a JSON object")]
     NotAnObject,

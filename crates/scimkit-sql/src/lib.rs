@@ -28,8 +28,14 @@
 //! assert!(matches!(dup, Err(StoreError::Conflict { .. })));
 //!
 //! // Replace with compare-and-swap on the version: a stale one is 412.
-//! let stale = store.replace(&tenant, users, &created.id, user("babs")?, Some("999")).await;
+//! let stale = store.replace(&tenant, users, &created.id, user("babs")?, Some("999"), &[]).await;
 //! assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })));
+//!
+//! // Every committed change is a record of the change feed.
+//! use scimkit_service::{ChangeFeed, EventKind, FeedQuery};
+//! let page = store.read(&FeedQuery::tenant(tenant.clone())).await?;
+//! assert_eq!(page.records.len(), 1);
+//! assert_eq!(page.records[0].kind, EventKind::Created);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
@@ -61,6 +67,15 @@
 //! - Versions are compare-and-swapped in the `UPDATE … WHERE version = ?`;
 //!   zero rows changed is a version mismatch (`412`). Several server processes
 //!   may share one PostgreSQL database.
+//! - `feed`: the change feed ([`scimkit_service::ChangeFeed`] for
+//!   [`SqlStore`]): every write inserts its records in its own transaction
+//!   (the SQLite group commit included), so a record exists exactly when its
+//!   change committed; `feed_consumers` keeps named readers. Cursors never
+//!   skip, also with several processes writing to one PostgreSQL database
+//!   (module docs of `feed.rs` and `docs/ARCHITECTURE.md`); followers wake on
+//!   commit, across processes through `LISTEN/NOTIFY`.
+//!   [`SqlStore::with_resources_in_feed`] keeps resource bodies in records
+//!   (off by default), [`SqlStore::with_feed_page`] caps a read.
 //! - Migrations ship with the crate (`migrations/sqlite`, `migrations/postgres`)
 //!   and run when the store opens.
 //!
@@ -121,12 +136,14 @@ mod chunk;
 mod columns;
 mod error;
 mod explain;
+mod feed;
 mod limits;
 mod ops;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod read_sql;
 mod record;
+mod request_log;
 mod resource_store;
 mod rows;
 mod scan;
@@ -147,6 +164,11 @@ pub use explain::QueryPlan;
 pub use limits::{DEFAULT_QUERY_TIMEOUT, DEFAULT_READER_WAIT};
 #[cfg(feature = "postgres")]
 pub use postgres::{DEFAULT_MAX_CONNECTIONS, DEFAULT_PING_IDLE_AFTER, PostgresOptions};
+pub use request_log::{
+    DEFAULT_REQUEST_LOG_BODY_BYTES, DEFAULT_REQUEST_LOG_MAX_ENTRIES, DEFAULT_REQUEST_LOG_PAGE,
+    DEFAULT_REQUEST_LOG_QUEUE, MAX_REQUEST_LOG_PAGE, REQUEST_LOG_BATCH, RequestLog,
+    RequestLogEntry, RequestLogOptions, RequestLogPage, RequestLogQuery, RequestLogWriter,
+};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{DEFAULT_MMAP_SIZE, DEFAULT_READERS, Durability, SqliteOptions};
 pub use stats::ReadStats;

@@ -5,14 +5,14 @@ use async_trait::async_trait;
 use chrono::{SubsecRound, Utc};
 use scimkit_schema::{Resource, ResourceSchema};
 use scimkit_service::{
-    Fetch, ListQuery, ListResult, Member, MemberUpdate, ResourceStore, StoreError, StoredResource,
-    TenantId,
+    ChangeRecord, EventKind, Fetch, ListQuery, ListResult, Member, MemberUpdate, ResourceStore,
+    StoreError, StoredResource, TenantId,
 };
 
 use crate::SqlStore;
 use crate::columns::MemberRow;
 use crate::error::DbError;
-use crate::ops::write::{Expect, MemberChange};
+use crate::ops::write::{Expect, MemberChange, MembersChanged};
 use crate::record::Record;
 
 /// A stored version as text (`"3"`), and back; a version this store never
@@ -51,6 +51,17 @@ pub(crate) fn map_err(id: &str, e: DbError) -> StoreError {
     }
 }
 
+/// The engine's view of a membership change (one side is empty: the
+/// engine adds or removes).
+fn member_update(rs: &ResourceSchema, done: MembersChanged) -> MemberUpdate {
+    let mut changed = done.added;
+    changed.extend(done.removed);
+    MemberUpdate::new(
+        stored(rs.name(), done.group).with_changes(done.records),
+        changed,
+    )
+}
+
 #[async_trait]
 impl ResourceStore for SqlStore {
     async fn create(
@@ -67,11 +78,11 @@ impl ResourceStore for SqlStore {
         // millisecond, as `meta.created` does anyway.
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now().trunc_subsecs(6);
-        let r = self
+        let (r, records) = self
             .insert(tenant.as_str(), rs, &id, resource.into_map(), now)
             .await
             .map_err(|e| map_err(&id, e))?;
-        Ok(stored(rs.name(), r))
+        Ok(stored(rs.name(), r).with_changes(records))
     }
 
     async fn get(
@@ -104,9 +115,10 @@ impl ResourceStore for SqlStore {
         id: &str,
         resource: Resource,
         expected_version: Option<&str>,
+        change: &[EventKind],
     ) -> Result<StoredResource, StoreError> {
         let now = Utc::now().trunc_subsecs(6);
-        let r = self
+        let (r, records) = self
             .update(
                 tenant.as_str(),
                 rs,
@@ -116,10 +128,11 @@ impl ResourceStore for SqlStore {
                     version: parse_version(expected_version),
                     now,
                 },
+                change,
             )
             .await
             .map_err(|e| map_err(id, e))?;
-        Ok(stored(rs.name(), r))
+        Ok(stored(rs.name(), r).with_changes(records))
     }
 
     async fn delete(
@@ -128,7 +141,7 @@ impl ResourceStore for SqlStore {
         rs: &ResourceSchema,
         id: &str,
         expected_version: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
         let now = Utc::now().trunc_subsecs(6);
         self.remove(
             tenant.as_str(),
@@ -188,7 +201,7 @@ impl ResourceStore for SqlStore {
             })
             .collect();
         let now = Utc::now().trunc_subsecs(6);
-        let (r, changed) = self
+        let done = self
             .change_members(
                 tenant.as_str(),
                 rs,
@@ -201,7 +214,7 @@ impl ResourceStore for SqlStore {
             )
             .await
             .map_err(|e| map_err(id, e))?;
-        Ok(MemberUpdate::new(stored(rs.name(), r), changed))
+        Ok(member_update(rs, done))
     }
 
     async fn remove_members(
@@ -220,7 +233,7 @@ impl ResourceStore for SqlStore {
             ));
         }
         let now = Utc::now().trunc_subsecs(6);
-        let (r, changed) = self
+        let done = self
             .change_members(
                 tenant.as_str(),
                 rs,
@@ -233,6 +246,6 @@ impl ResourceStore for SqlStore {
             )
             .await
             .map_err(|e| map_err(id, e))?;
-        Ok(MemberUpdate::new(stored(rs.name(), r), changed))
+        Ok(member_update(rs, done))
     }
 }

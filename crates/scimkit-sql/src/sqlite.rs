@@ -15,6 +15,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use scimkit_service::{ChangeRecord, Cursor};
 use serde_json::{Map, Value};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -45,21 +46,28 @@ pub(crate) async fn insert(
     id: &str,
     doc: Map<String, Value>,
     now: DateTime<Utc>,
-) -> Result<Record, DbError> {
-    let mut p = write::prepare_insert(Dialect::Sqlite, target, id, &doc, now)?;
-    match p.all.take() {
-        None => write::insert_each::<SqliteDb>(pool, target, id, &p).await?,
-        Some(all) => match inserts.run(all).await {
-            Some(Ok(())) => {}
+    keep: bool,
+) -> Result<(Record, Vec<ChangeRecord>), DbError> {
+    let mut p = write::prepare_insert(Dialect::Sqlite, target, id, &doc, now, keep)?;
+    let records = match p.all.take() {
+        None => write::insert_each::<SqliteDb>(pool, target, id, &p, now).await?,
+        Some(all) => match inserts.run(all, 1).await {
+            Some(Ok(positions)) => {
+                let cursors = positions
+                    .iter()
+                    .map(|n| Cursor::new(format!("{n:016x}")))
+                    .collect();
+                crate::feed::write::records(target.tenant, vec![p.feed.clone()], cursors, now)?
+            }
             // Redo statement by statement to name the attribute.
             Some(Err(DbError::Unique { .. })) => {
-                write::insert_each::<SqliteDb>(pool, target, id, &p).await?;
+                write::insert_each::<SqliteDb>(pool, target, id, &p, now).await?
             }
             Some(Err(e)) => return Err(e),
-            None => return write::insert::<SqliteDb>(pool, target, id, doc, now).await,
+            None => return write::insert::<SqliteDb>(pool, target, id, doc, now, keep).await,
         },
-    }
-    Ok(write::inserted(id, doc, &p, target.layout, now))
+    };
+    Ok((write::inserted(id, doc, &p, target.layout, now), records))
 }
 
 /// How hard SQLite works to keep a commit.

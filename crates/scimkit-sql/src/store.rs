@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use scimkit_schema::ResourceSchema;
+use scimkit_service::{ChangeRecord, EventKind};
 use serde_json::{Map, Value};
 
 use crate::columns::Layout;
 use crate::error::DbError;
-use crate::ops::write::{Expect, MemberChange};
+use crate::ops::write::{Expect, MemberChange, MembersChanged, Recording};
 use crate::ops::{self, write};
 #[cfg(feature = "postgres")]
 use crate::postgres::PgDb;
@@ -32,6 +33,8 @@ pub struct SqlStore {
     /// Writes check that their tenant is in the `tenants` table.
     pub(crate) registered_tenants: bool,
     pub(crate) counters: Arc<Counters>,
+    /// The change feed's settings and wake-ups.
+    pub(crate) feed: crate::feed::FeedState,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +71,7 @@ impl SqlStore {
             },
             unique_display_name: Vec::new(),
             counters: Arc::default(),
+            feed: crate::feed::FeedState::new(),
         })
     }
 
@@ -75,12 +79,15 @@ impl SqlStore {
     #[cfg(feature = "postgres")]
     pub async fn postgres(options: crate::PostgresOptions) -> Result<SqlStore, crate::SqlError> {
         let pool = crate::postgres::open(&options).await?;
+        let feed = crate::feed::FeedState::new();
+        feed.listen(&pool);
         Ok(SqlStore {
             backend: Connections::Postgres { pool },
             unique_display_name: Vec::new(),
             writer_uses: std::sync::Arc::default(),
             registered_tenants: false,
             counters: Arc::default(),
+            feed,
         })
     }
 
@@ -168,19 +175,22 @@ impl SqlStore {
         id: &str,
         doc: Map<String, Value>,
         now: DateTime<Utc>,
-    ) -> Result<Record, DbError> {
+    ) -> Result<(Record, Vec<ChangeRecord>), DbError> {
         let layout = self.layout(rs);
         let target = Self::target(tenant, rs, &layout);
-        match &self.backend {
+        let keep = self.feed.keep_resources;
+        let r = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, inserts, .. } => {
-                crate::sqlite::insert(write, inserts, target, id, doc, now).await
+                crate::sqlite::insert(write, inserts, target, id, doc, now, keep).await
             }
             #[cfg(feature = "postgres")]
             Connections::Postgres { pool } => {
-                write::insert::<PgDb>(pool, target, id, doc, now).await
+                write::insert::<PgDb>(pool, target, id, doc, now, keep).await
             }
-        }
+        };
+        self.feed.committed(&r);
+        r
     }
 
     pub(crate) async fn fetch(
@@ -216,19 +226,26 @@ impl SqlStore {
         id: &str,
         doc: Map<String, Value>,
         expect: Expect,
-    ) -> Result<Record, DbError> {
+        change: &[EventKind],
+    ) -> Result<(Record, Vec<ChangeRecord>), DbError> {
         let layout = self.layout(rs);
         let target = Self::target(tenant, rs, &layout);
-        match &self.backend {
+        let rec = Recording {
+            change,
+            keep: self.feed.keep_resources,
+        };
+        let r = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, .. } => {
-                write::update::<SqliteDb>(write, target, id, doc, expect).await
+                write::update::<SqliteDb>(write, target, id, doc, expect, rec).await
             }
             #[cfg(feature = "postgres")]
             Connections::Postgres { pool } => {
-                write::update::<PgDb>(pool, target, id, doc, expect).await
+                write::update::<PgDb>(pool, target, id, doc, expect, rec).await
             }
-        }
+        };
+        self.feed.committed(&r);
+        r
     }
 
     pub(crate) async fn remove(
@@ -237,17 +254,19 @@ impl SqlStore {
         rs: &ResourceSchema,
         id: &str,
         expect: Expect,
-    ) -> Result<(), DbError> {
+    ) -> Result<Vec<ChangeRecord>, DbError> {
         let layout = self.layout(rs);
         let target = Self::target(tenant, rs, &layout);
-        match &self.backend {
+        let r = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, .. } => {
                 write::delete::<SqliteDb>(write, target, id, expect).await
             }
             #[cfg(feature = "postgres")]
             Connections::Postgres { pool } => write::delete::<PgDb>(pool, target, id, expect).await,
-        }
+        };
+        self.feed.committed(&r);
+        r
     }
 
     pub(crate) async fn find_missing(
@@ -275,10 +294,10 @@ impl SqlStore {
         group: &str,
         change: MemberChange<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(Record, Vec<String>), DbError> {
+    ) -> Result<MembersChanged, DbError> {
         let layout = self.layout(rs);
         let target = Self::target(tenant, rs, &layout);
-        match &self.backend {
+        let r = match &self.backend {
             #[cfg(feature = "sqlite")]
             Connections::Sqlite { write, .. } => {
                 write::change_members::<SqliteDb>(write, target, group, change, now).await
@@ -287,7 +306,9 @@ impl SqlStore {
             Connections::Postgres { pool } => {
                 write::change_members::<PgDb>(pool, target, group, change, now).await
             }
-        }
+        };
+        self.feed.committed(&r);
+        r
     }
 
     pub(crate) async fn explain_query(

@@ -129,7 +129,7 @@ async fn check(store: &SqlStore, tenant: &str) {
             json!(["urn:ietf:params:scim:schemas:core:2.0:User", ENT]),
         );
         let now = Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, i as u32).unwrap();
-        let rec = store
+        let (rec, _) = store
             .insert(tenant, rs, &format!("u{i}"), doc, now)
             .await
             .unwrap();

@@ -8,6 +8,10 @@
 //! …), credential query parameters (`access_token`, `api_key`, …) and
 //! `returned: never` attributes (`password`, also inside PATCH operations
 //! and Bulk data) never reach the log.
+//!
+//! The same middleware writes the request log (the provisioning log the
+//! console shows: [`scimkit_sql::RequestLogWriter`], from the engine's
+//! [`RequestReport`]) and counts the request in the metrics.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -18,7 +22,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
+use scimkit_service::RequestReport;
 use scimkit_service::redact::{self, Redactor};
+use scimkit_sql::{RequestLogEntry, RequestLogWriter};
+
+use crate::metrics::Metrics;
 
 /// What the access log writes.
 #[derive(Debug, Clone)]
@@ -29,6 +37,10 @@ pub(crate) struct LogOptions {
     pub(crate) body_limit: usize,
     /// Which body attributes are secret (from the served registry).
     pub(crate) redactor: Arc<Redactor>,
+    /// Where each answered request is recorded (the provisioning log).
+    pub(crate) request_log: Option<RequestLogWriter>,
+    /// The request counters and latency histograms.
+    pub(crate) metrics: Metrics,
 }
 
 /// The tenant id of a `/tenants/{id}/…` path.
@@ -81,23 +93,62 @@ pub(crate) async fn log_request(
     } else {
         (req, None)
     };
+    let time = chrono::Utc::now();
     let resp = next.run(req).await;
+    let took = start.elapsed();
+    let report = resp.extensions().get::<RequestReport>().cloned();
+    let mut req_body = None;
     if let Some((headers, seen)) = seen {
         let bytes = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
+        let body = opts.redactor.redact_body(&bytes);
         tracing::info!(
             %method,
             path,
             query = redact::redact_query(&query),
             tenant,
             headers,
-            body = opts.redactor.redact_body(&bytes),
+            body,
             "request"
         );
+        req_body = Some(body);
     }
     let status = resp.status().as_u16();
-    let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let authenticated = report
+        .as_ref()
+        .and_then(|r| r.tenant.as_ref())
+        .map(|t| t.as_str().to_owned());
+    opts.metrics
+        .request(authenticated.as_deref(), &method, &path, status, took);
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    let mut entry = report.map(|r| {
+        let mut e = RequestLogEntry::new(
+            authenticated.clone().unwrap_or_else(|| tenant.clone()),
+            method.as_str(),
+            path.as_str(),
+            status,
+        );
+        e.time = time;
+        e.duration_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        e.filter = r.filter;
+        e.switches = r.switches;
+        if let Some(err) = r.error {
+            e.scim_type = err.scim_type;
+            // A detail may echo a query parameter (a broken escape): scrub credentials.
+            e.detail = Some(redact::scrub(
+                &err.detail,
+                &redact::secret_query_values(&query),
+            ));
+        }
+        if let Some(res) = r.resource {
+            e.resource_type = Some(res.resource_type);
+            e.resource_id = res.id;
+        }
+        e.request_body = req_body;
+        e
+    });
     if status < 400 && !opts.bodies {
         tracing::info!(%method, path, tenant, status, duration_ms, "handled");
+        write_entry(&opts, entry);
         return resp;
     }
     let (parts, body) = resp.into_parts();
@@ -117,19 +168,26 @@ pub(crate) async fn log_request(
         tracing::info!(%method, path, tenant, status, duration_ms, "handled");
     }
     if opts.bodies {
-        tracing::info!(
-            %method,
-            path,
-            tenant,
-            status,
-            body = redact::scrub(
-                &opts.redactor.redact_body(&bytes),
-                &redact::secret_query_values(&query)
-            ),
-            "response"
+        let body = redact::scrub(
+            &opts.redactor.redact_body(&bytes),
+            &redact::secret_query_values(&query),
         );
+        tracing::info!(%method, path, tenant, status, body, "response");
+        if let Some(e) = entry.as_mut() {
+            e.response_body = Some(body);
+        }
     }
+    write_entry(&opts, entry);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Hands the entry to the request log (never waits: a full queue drops it).
+fn write_entry(opts: &LogOptions, entry: Option<RequestLogEntry>) {
+    if let (Some(w), Some(e)) = (&opts.request_log, entry)
+        && !w.log(e)
+    {
+        opts.metrics.set_log_dropped(w.dropped());
+    }
 }
 
 #[cfg(test)]

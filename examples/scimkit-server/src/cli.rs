@@ -100,6 +100,21 @@ pub(crate) struct Global {
     #[arg(long, global = true)]
     pub(crate) log_bodies: bool,
 
+    /// The newest request-log entries kept per tenant (the provisioning log
+    /// the console shows; older ones are deleted as new ones arrive).
+    #[arg(long, global = true, default_value_t = scimkit_sql::DEFAULT_REQUEST_LOG_MAX_ENTRIES)]
+    pub(crate) request_log_max_entries: u64,
+
+    /// Serve Prometheus metrics at `/metrics` on this separate address
+    /// (e.g. `127.0.0.1:9090`).
+    #[arg(long, global = true, env = "SCIMKIT_METRICS_BIND")]
+    pub(crate) metrics_bind: Option<SocketAddr>,
+
+    /// Serve `/metrics` on the public port too, behind the console's admin
+    /// credential (`404` while there is no console).
+    #[arg(long, global = true)]
+    pub(crate) metrics_public: bool,
+
     /// How many member ids an audit line of a group membership change shows
     /// (the count is always shown).
     #[arg(long, global = true, env = "SCIMKIT_LOG_MEMBER_IDS", default_value_t = scimkit_service::DEFAULT_LOGGED_MEMBER_IDS)]

@@ -26,6 +26,7 @@ mod auth;
 mod cli;
 mod database;
 mod events;
+mod metrics;
 mod seed;
 mod serve;
 mod tenant_admin;

@@ -11,13 +11,14 @@ use std::net::SocketAddr;
 use scimkit_schema::Profile;
 use scimkit_service::redact::Redactor;
 use scimkit_service::{Config, ScimService};
-use scimkit_sql::SqlStore;
+use scimkit_sql::{RequestLogOptions, SqlStore};
 use tokio::net::TcpListener;
 
 use crate::access_log::{LogOptions, log_request};
 use crate::auth::TenantAuth;
 use crate::cli::Global;
 use crate::events::LogSink;
+use crate::metrics::{self, Metrics, MetricsAccess};
 use crate::tenant_admin;
 
 /// The engine's configuration for these options, serving at `bound`, or
@@ -103,13 +104,49 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         .config(config)
         .build()
         .map_err(|e| format!("cannot build the SCIM service: {e}"))?;
+    let request_log = store.request_log().writer(
+        RequestLogOptions::default().max_entries_per_tenant(global.request_log_max_entries),
+    );
+    let metrics = Metrics::new();
     let log = LogOptions {
         bodies: global.log_bodies,
         body_limit,
         redactor: std::sync::Arc::new(Redactor::new(service.registry())),
+        request_log: Some(request_log.clone()),
+        metrics: metrics.clone(),
     };
-    let app =
+    let access = MetricsAccess::default();
+    let scim =
         scimkit_axum::router(service).layer(axum::middleware::from_fn_with_state(log, log_request));
+    let app = if global.metrics_public {
+        axum::Router::new()
+            .route(
+                "/metrics",
+                axum::routing::get(metrics::public_metrics)
+                    .with_state((metrics.clone(), access.clone())),
+            )
+            .merge(scim)
+    } else {
+        scim
+    };
+    if let Some(addr) = global.metrics_bind {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr} for metrics: {e}"))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the metrics address: {e}"))?;
+        println!("Metrics on http://{bound}/metrics");
+        let app = axum::Router::new().route(
+            "/metrics",
+            axum::routing::get(metrics::private_metrics).with_state(metrics.clone()),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        });
+    }
 
     println!("Listening on http://{bound}");
     let _ = std::io::stdout().flush();
@@ -118,7 +155,8 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let options = global.limits.options();
     tracing::debug!(?options, "serve limits");
     let served = scimkit_axum::serve_with_shutdown(listener, app, options, shutdown_signal()).await;
-    tracing::info!("stopped accepting; closing the database");
+    tracing::info!("stopped accepting; writing the request log, closing the database");
+    request_log.flush().await;
     store.close().await;
     tracing::info!("database closed");
     served.map_err(|e| format!("server error: {e}"))

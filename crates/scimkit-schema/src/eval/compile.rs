@@ -53,6 +53,7 @@ impl Cx<'_> {
 
     fn unknown(&self, path: &AttrPath<'_>) -> Result<Resolved, ScimError> {
         if self.compat.unknown_filter_attr_matches_nothing {
+            crate::Switch::UnknownFilterAttrMatchesNothing.record();
             Ok(Resolved::Unknown)
         } else {
             Err(ScimError::invalid_filter(format!(
@@ -184,6 +185,7 @@ impl Cx<'_> {
     ) -> Result<Option<AttrInfo>, ScimError> {
         let unknown = || {
             if self.compat.unknown_filter_attr_matches_nothing {
+                crate::Switch::UnknownFilterAttrMatchesNothing.record();
                 Ok(None)
             } else {
                 Err(ScimError::invalid_filter(format!(

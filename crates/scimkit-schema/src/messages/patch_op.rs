@@ -70,10 +70,13 @@ impl PatchOp {
                 "a PATCH request must list {PATCH_OP_SCHEMA} in schemas"
             )));
         }
-        if self.operations.is_empty() && !compat.allow_empty_operations {
-            return Err(ScimError::invalid_value(
-                "the PATCH request has no Operations",
-            ));
+        if self.operations.is_empty() {
+            if !compat.allow_empty_operations {
+                return Err(ScimError::invalid_value(
+                    "the PATCH request has no Operations",
+                ));
+            }
+            crate::Switch::AllowEmptyOperations.record();
         }
         Ok(())
     }
@@ -126,7 +129,14 @@ impl PatchOperation {
     /// [`Compat::op_name_any_case`]; anything else is `400 invalidSyntax`
     /// naming the operation.
     pub fn kind(&self, compat: &Compat) -> Result<PatchOpKind, ScimError> {
-        PatchOpKind::parse(&self.op, compat.op_name_any_case).ok_or_else(|| {
+        if let Some(k) = PatchOpKind::parse(&self.op, false) {
+            return Ok(k);
+        }
+        let lenient = PatchOpKind::parse(&self.op, compat.op_name_any_case);
+        if lenient.is_some() {
+            crate::Switch::OpNameAnyCase.record();
+        }
+        lenient.ok_or_else(|| {
             let hint = if !compat.op_name_any_case && PatchOpKind::parse(&self.op, true).is_some() {
                 " (operation names are lower case)"
             } else {

@@ -37,6 +37,7 @@ pub(crate) fn apply<'s>(
         if let Some(ext) = rs.extension(key) {
             apply_extension(cx, kind, &ext.id, Some(value), rs, key)?;
         } else if cx.compat.value_keys_as_paths && key.contains(['.', ':', '[']) {
+            crate::Switch::ValueKeysAsPaths.record();
             super::apply_path(cx, kind, key, Some(value), rs)?;
         } else {
             let path = AttrPath::new(key.as_str());
@@ -85,6 +86,7 @@ pub(crate) fn apply_extension<'s>(
     };
     for (key, value) in m {
         if cx.compat.ignore_schemas_in_extension_value && key.eq_ignore_ascii_case("schemas") {
+            crate::Switch::IgnoreSchemasInExtensionValue.record();
             continue;
         }
         let Some(attr) = schema.attribute(key) else {

@@ -59,9 +59,11 @@ pub(crate) fn coerce_single(
         (AttrType::Boolean, Value::Bool(_)) => true,
         (AttrType::Boolean, Value::String(s)) if compat.bool_strings => {
             if s.eq_ignore_ascii_case("true") {
+                crate::Switch::BoolStrings.record();
                 return Ok(Value::Bool(true));
             }
             if s.eq_ignore_ascii_case("false") {
+                crate::Switch::BoolStrings.record();
                 return Ok(Value::Bool(false));
             }
             false
@@ -70,6 +72,7 @@ pub(crate) fn coerce_single(
         (AttrType::Decimal, Value::Number(_)) => true,
         (AttrType::Complex, Value::Object(m)) => return complex(def, m, compat, at),
         (AttrType::Complex, Value::String(s)) if is_manager(def) && compat.manager_as_string => {
+            crate::Switch::ManagerAsString.record();
             let mut m = Map::new();
             m.insert("value".to_owned(), Value::String(s.clone()));
             return Ok(Value::Object(m));

@@ -142,6 +142,7 @@ fn walk(map: &mut Map<String, Value>, level: Level<'_, '_>, cx: &Cx<'_>) -> Resu
                 if !cx.compat.ignore_unknown_attributes {
                     return Err(unknown(level, key, cx));
                 }
+                crate::Switch::IgnoreUnknownAttributes.record();
             }
         }
         match keep(slot, v, cx) {

@@ -37,7 +37,10 @@ pub(crate) fn check(map: &mut Map<String, Value>, cx: &Cx<'_>) -> Result<(), Sci
                 }
                 tidy &= c == uri && !dup;
             }
-            None if cx.compat.ignore_unknown_attributes => tidy = false,
+            None if cx.compat.ignore_unknown_attributes => {
+                crate::Switch::IgnoreUnknownAttributes.record();
+                tidy = false;
+            }
             None => {
                 return Err(ScimError::invalid_value(format!(
                     "schemas[{i}]: {uri} is not a schema of resource type {}",

@@ -90,9 +90,11 @@ fn single(def: &AttributeDef, v: &mut Value, loc: Loc<'_>, cx: &Cx<'_>) -> Resul
             Value::Bool(_) => Ok(()),
             Value::String(s) if cx.compat.bool_strings => {
                 if s.eq_ignore_ascii_case("true") {
+                    crate::Switch::BoolStrings.record();
                     *v = Value::Bool(true);
                     Ok(())
                 } else if s.eq_ignore_ascii_case("false") {
+                    crate::Switch::BoolStrings.record();
                     *v = Value::Bool(false);
                     Ok(())
                 } else {
@@ -119,6 +121,7 @@ fn single(def: &AttributeDef, v: &mut Value, loc: Loc<'_>, cx: &Cx<'_>) -> Resul
                 && cx.compat.manager_as_string
                 && is_enterprise_manager(def, loc)
             {
+                crate::Switch::ManagerAsString.record();
                 let mut m = Map::new();
                 m.insert("value".to_owned(), Value::String(std::mem::take(s)));
                 *v = Value::Object(m);

@@ -110,14 +110,19 @@ pub(crate) async fn search(cx: &Cx<'_>, rs: &ResourceSchema, body: &Bytes) -> Ou
 
 async fn run(cx: &Cx<'_>, rs: &ResourceSchema, p: &Params) -> Outcome {
     let compat = cx.compat();
-    let filter = parse(p.filter.as_deref(), compat)?;
-    let compiled = filter
-        .as_ref()
-        .map(|f| CompiledFilter::new(f, rs, compat))
-        .transpose()?;
+    if let Some(f) = &p.filter {
+        cx.report.filter(f);
+    }
+    let filter = cx.report.capture(|| parse(p.filter.as_deref(), compat))?;
+    let compiled = cx.report.capture(|| {
+        filter
+            .as_ref()
+            .map(|f| CompiledFilter::new(f, rs, compat))
+            .transpose()
+    })?;
     let sort = match &p.sort_by {
         Some(s) => {
-            let path = sort_path(s, compat)?;
+            let path = cx.report.capture(|| sort_path(s, compat))?;
             let key = SortKey::new(&path, rs)?;
             Some(SortSpec::new(path, key, p.descending))
         }
@@ -148,7 +153,10 @@ pub(crate) async fn search_all(cx: &Cx<'_>, body: &Bytes) -> Outcome {
     let p = Params::from_search(cx, body)?;
     let mut compat = *cx.compat();
     compat.unknown_filter_attr_matches_nothing = true;
-    let filter = parse(p.filter.as_deref(), &compat)?;
+    if let Some(f) = &p.filter {
+        cx.report.filter(f);
+    }
+    let filter = cx.report.capture(|| parse(p.filter.as_deref(), &compat))?;
     let sort_path = p
         .sort_by
         .as_deref()

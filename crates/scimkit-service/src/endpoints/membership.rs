@@ -99,6 +99,7 @@ pub(crate) fn plan(op: &PatchOp, rs: &ResourceSchema, compat: &Compat) -> Option
                 let Value::Array(items) = o.value.as_ref()? else {
                     return None;
                 };
+                scimkit_schema::Switch::RemoveMembersByValue.record();
                 for v in items {
                     removes.push(member(v)?.value);
                 }
@@ -150,10 +151,7 @@ pub(crate) async fn apply(
                 members: update.changed.clone(),
             }
         };
-        let updated = EventKind::Updated {
-            changed_attributes: vec!["members".to_owned()],
-        };
-        notify::publish(cx, &update.resource, vec![updated, kind]).await;
+        notify::publish(cx, &update.resource, vec![kind]).await;
     }
     Ok(update.resource)
 }

@@ -8,10 +8,10 @@ use http::HeaderMap;
 use scimkit_schema::messages::PatchOp;
 use scimkit_schema::patch::{self as scim_patch, Patched};
 use scimkit_schema::validate::{RequestKind, validate};
-use scimkit_schema::{Resource, ResourceSchema, ScimError, remove_ci};
+use scimkit_schema::{Resource, ResourceSchema, ScimError, Switches, remove_ci};
 
 use super::membership;
-use super::notify::{self, change_events, diff_attributes};
+use super::notify::{self, change_events, replace_events};
 use super::render::{projection, render};
 use crate::blocking::offload;
 use crate::context::Cx;
@@ -129,11 +129,13 @@ pub(crate) async fn create(
 ) -> Outcome {
     projection(cx, query)?;
     let mut input = request::resource_body(body)?;
-    validate(&mut input, rs, RequestKind::Create, cx.compat())?;
+    cx.report
+        .capture(|| validate(&mut input, rs, RequestKind::Create, cx.compat()))?;
     strip_bookkeeping(&mut input);
     membership::check_exist(cx, rs, membership::member_values(&input)).await?;
     password::prepare(cx, rs, &mut input, None, Write::Create).await?;
     let stored = cx.svc.store.create(cx.tenant(), rs, input).await?;
+    cx.report.resource(rs.name(), Some(&stored.id));
     notify::publish(cx, &stored, vec![EventKind::Created]).await;
     respond(cx, 201, &stored, rs, query)
 }
@@ -188,14 +190,16 @@ pub(crate) async fn replace(
         let existing = load(cx, rs, id).await?;
         conds.check_write(id, &existing.version)?;
         let mut input = given.clone();
-        validate(
-            &mut input,
-            rs,
-            RequestKind::Replace {
-                existing: &existing.resource,
-            },
-            cx.compat(),
-        )?;
+        cx.report.capture(|| {
+            validate(
+                &mut input,
+                rs,
+                RequestKind::Replace {
+                    existing: &existing.resource,
+                },
+                cx.compat(),
+            )
+        })?;
         strip_bookkeeping(&mut input);
         password::prepare(cx, rs, &mut input, Some(&existing.resource), Write::Replace).await?;
         if same_content(&existing.resource, &input) {
@@ -203,20 +207,13 @@ pub(crate) async fn replace(
         }
         check_new_members(cx, rs, &existing.resource, &input).await?;
         let store = &cx.svc.store;
+        let events = replace_events(&existing.resource, &input);
         let Some(stored) = won(store
-            .replace(cx.tenant(), rs, id, input, Some(&existing.version))
+            .replace(cx.tenant(), rs, id, input, Some(&existing.version), &events)
             .await)?
         else {
             return Ok(None);
         };
-        let changed = diff_attributes(&existing.resource, &stored.resource);
-        let events = change_events(
-            &existing.resource,
-            &stored.resource,
-            changed,
-            vec![],
-            vec![],
-        );
         notify::publish(cx, &stored, events).await;
         respond(cx, 200, &stored, rs, query).map(Some)
     })
@@ -236,14 +233,14 @@ pub(crate) async fn patch(
 ) -> Outcome {
     projection(cx, query)?;
     let op = PatchOp::from_slice(body)?;
-    op.check(cx.compat())?;
+    cx.report.capture(|| op.check(cx.compat()))?;
     // The budgets, before any work: no store read, no operation applied.
     let limits = cx.svc.config.patch_limits();
     let values = limits.check(&op)?;
     let op = Arc::new(op);
     let conds = Conditions::from_headers(headers)?;
     if !conds.names_versions()
-        && let Some(m) = membership::plan(&op, rs, cx.compat())
+        && let Some(m) = cx.report.capture(|| membership::plan(&op, rs, cx.compat()))
     {
         let stored = membership::apply(cx, rs, id, m).await?;
         if cx.svc.config.patch_no_content(rs.name()) {
@@ -273,19 +270,19 @@ pub(crate) async fn patch(
             return patched(cx, &existing, rs, query).map(Some);
         }
         let store = &cx.svc.store;
-        let Some(stored) = won(store
-            .replace(cx.tenant(), rs, id, next, Some(&existing.version))
-            .await)?
-        else {
-            return Ok(None);
-        };
         let events = change_events(
             &existing.resource,
-            &stored.resource,
+            &next,
             outcome.changed_attributes,
             outcome.members_added,
             outcome.members_removed,
         );
+        let Some(stored) = won(store
+            .replace(cx.tenant(), rs, id, next, Some(&existing.version), &events)
+            .await)?
+        else {
+            return Ok(None);
+        };
         notify::publish(cx, &stored, events).await;
         patched(cx, &stored, rs, query).map(Some)
     })
@@ -309,9 +306,16 @@ async fn run_patch(
     match shared {
         Some(shared) if values > cx.svc.config.patch_offload_values => {
             let (shared, op, original) = (shared.clone(), op.clone(), existing.resource.clone());
-            offload(move || scim_patch::run(&original, &op, &shared, &compat, &limits)).await?
+            let (patched, fired) = offload(move || {
+                Switches::capture(|| scim_patch::run(&original, &op, &shared, &compat, &limits))
+            })
+            .await?;
+            cx.report.switches(fired);
+            patched
         }
-        _ => scim_patch::run(&existing.resource, op, rs, &compat, &limits),
+        _ => cx
+            .report
+            .capture(|| scim_patch::run(&existing.resource, op, rs, &compat, &limits)),
     }
 }
 
@@ -333,7 +337,7 @@ pub(crate) async fn delete(
     let store = &cx.svc.store;
     let conds = Conditions::from_headers(headers)?;
     let conds = &conds;
-    until_won(id, cx.svc.config.write_retries, || async move {
+    let records = until_won(id, cx.svc.config.write_retries, || async move {
         let expected = if conds.names_versions() {
             let existing = load(cx, rs, id).await?;
             conds.check_write(id, &existing.version)?;
@@ -347,9 +351,7 @@ pub(crate) async fn delete(
         }
     })
     .await?;
-    let event =
-        crate::ProvisioningEvent::new(cx.tenant().clone(), rs.name(), id, None, EventKind::Deleted);
-    cx.svc.events.publish(event).await;
+    notify::publish_delete(cx, rs.name(), id, &records).await;
     Ok(response::empty(204, None))
 }
 

@@ -42,8 +42,14 @@ impl Admission {
     /// The response for a body that could not be read: `413`, `408` or `400`
     /// (the one place these are built; see [`BodyError`]).
     pub fn body_error(&self, e: BodyError) -> Response<Bytes> {
-        let resp = body_error_response(e, self.body_limit);
-        crate::service::finish_span(&self.span, self.start, &resp);
+        let mut resp = body_error_response(e, self.body_limit);
+        crate::service::finish(
+            &self.span,
+            self.start,
+            &mut resp,
+            &crate::report::Recorder::default(),
+            Some(self.principal.tenant.clone()),
+        );
         resp
     }
 }

@@ -7,7 +7,7 @@ use scimkit_schema::{Registry, RegistryError, Uniqueness};
 
 use super::ScimService;
 use crate::context::Inner;
-use crate::{Authenticator, Config, EventSink, NoopSink, ResourceStore};
+use crate::{Authenticator, ChangeFeed, Config, EventSink, NoopSink, ResourceStore};
 
 /// Why a service could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,7 @@ pub struct ScimServiceBuilder {
     store: Option<Arc<dyn ResourceStore>>,
     auth: Option<Arc<dyn Authenticator>>,
     events: Option<Arc<dyn EventSink>>,
+    feed: Option<Arc<dyn ChangeFeed>>,
     config: Config,
 }
 
@@ -52,6 +53,14 @@ impl ScimServiceBuilder {
     /// Where resources are kept (required).
     pub fn store(mut self, store: impl ResourceStore) -> Self {
         self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// The store's change feed, for the application to reach through
+    /// [`ScimService::feed`] (e.g. the same `Arc` as the store; optional:
+    /// the engine writes no records itself).
+    pub fn feed(mut self, feed: Arc<dyn ChangeFeed>) -> Self {
+        self.feed = Some(feed);
         self
     }
 
@@ -93,6 +102,7 @@ impl ScimServiceBuilder {
                 store: self.store.ok_or(BuildError::MissingStore)?,
                 auth: self.auth.ok_or(BuildError::MissingAuthenticator)?,
                 events: self.events.unwrap_or_else(|| Arc::new(NoopSink)),
+                feed: self.feed,
                 config: self.config,
             }),
         })

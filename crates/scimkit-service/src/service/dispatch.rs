@@ -49,6 +49,7 @@ pub(crate) async fn dispatch(
         },
         Route::Collection(ep) => {
             let rs = resource_type(cx, ep)?;
+            cx.report.resource(rs.name(), None);
             match *method {
                 Method::GET => list::list(cx, rs, &query).await,
                 Method::POST => {
@@ -60,6 +61,7 @@ pub(crate) async fn dispatch(
         }
         Route::Search(ep) => {
             let rs = resource_type(cx, ep)?;
+            cx.report.resource(rs.name(), None);
             match *method {
                 Method::POST => list::search(cx, rs, body).await,
                 _ => Err(Failure::method_not_allowed("POST")),
@@ -103,6 +105,7 @@ async fn item(
     query: &Query,
     body: &Bytes,
 ) -> Outcome {
+    cx.report.resource(rs.name(), Some(id));
     match *method {
         Method::GET => resource::get(cx, rs, id, headers, query).await,
         Method::PUT => {

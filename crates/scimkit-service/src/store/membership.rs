@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{ResourceStore, StoreError, StoredResource};
 use crate::TenantId;
+use crate::events::EventKind;
 
 /// One member reference (`members[*]` of a Group).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,16 +77,18 @@ impl MemberUpdate {
 /// How often a default membership edit retries after losing a race.
 const RETRIES: usize = 64;
 
-pub(super) async fn edit_with_retry<S, F>(
+pub(super) async fn edit_with_retry<S, F, K>(
     store: &S,
     tenant: &TenantId,
     rs: &ResourceSchema,
     id: &str,
     edit: F,
+    kind: K,
 ) -> Result<MemberUpdate, StoreError>
 where
     S: ResourceStore + ?Sized,
     F: Fn(&mut Resource) -> Vec<String> + Send + Sync,
+    K: Fn(Vec<String>) -> EventKind + Send + Sync,
 {
     let mut last = None;
     for _ in 0..RETRIES {
@@ -98,8 +101,9 @@ where
         if changed.is_empty() {
             return Ok(MemberUpdate::new(current, changed));
         }
+        let change = [kind(changed.clone())];
         match store
-            .replace(tenant, rs, id, body, Some(&current.version))
+            .replace(tenant, rs, id, body, Some(&current.version), &change)
             .await
         {
             Ok(stored) => return Ok(MemberUpdate::new(stored, changed)),

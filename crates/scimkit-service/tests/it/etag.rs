@@ -9,8 +9,8 @@ use bytes::Bytes;
 use http::HeaderValue;
 use scimkit_schema::{Resource, ResourceSchema};
 use scimkit_service::{
-    ListQuery, ListResult, MemoryStore, ResourceStore, ScimService, StaticTokens, StoreError,
-    StoredResource, TenantId,
+    ChangeRecord, EventKind, ListQuery, ListResult, MemoryStore, ResourceStore, ScimService,
+    StaticTokens, StoreError, StoredResource, TenantId,
 };
 use serde_json::{Value, json};
 
@@ -212,15 +212,16 @@ impl ResourceStore for Racing {
         id: &str,
         r: Resource,
         expected: Option<&str>,
+        change: &[EventKind],
     ) -> Result<StoredResource, StoreError> {
         if self.armed.swap(false, Ordering::SeqCst) {
             let mut other = r.clone();
             other
                 .as_map_mut()
                 .insert("nickName".into(), "the other writer".into());
-            self.inner.replace(t, rs, id, other, None).await?;
+            self.inner.replace(t, rs, id, other, None, change).await?;
         }
-        self.inner.replace(t, rs, id, r, expected).await
+        self.inner.replace(t, rs, id, r, expected, change).await
     }
     async fn delete(
         &self,
@@ -228,7 +229,7 @@ impl ResourceStore for Racing {
         rs: &ResourceSchema,
         id: &str,
         expected: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
         self.inner.delete(t, rs, id, expected).await
     }
     async fn list(&self, t: &TenantId, q: &ListQuery<'_>) -> Result<ListResult, StoreError> {

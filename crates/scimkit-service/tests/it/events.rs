@@ -86,24 +86,27 @@ async fn events_follow_changes() {
         .iter()
         .map(|e| (e.resource_type.clone(), e.kind.clone()))
         .collect();
-    let updated = |a: &[&str]| EventKind::Updated {
-        changed_attributes: a.iter().map(|s| s.to_string()).collect(),
-    };
     let want = vec![
         ("User".to_owned(), EventKind::Created),
-        ("User".to_owned(), updated(&["active"])),
-        ("User".to_owned(), EventKind::Deactivated),
-        ("User".to_owned(), updated(&["active"])),
-        ("User".to_owned(), EventKind::Reactivated),
+        (
+            "User".to_owned(),
+            EventKind::Deactivated {
+                changed_attributes: vec!["active".into()],
+            },
+        ),
+        (
+            "User".to_owned(),
+            EventKind::Reactivated {
+                changed_attributes: vec!["active".into()],
+            },
+        ),
         ("Group".to_owned(), EventKind::Created),
-        ("Group".to_owned(), updated(&["members"])),
         (
             "Group".to_owned(),
             EventKind::MembersAdded {
                 members: vec![id.clone()],
             },
         ),
-        ("Group".to_owned(), updated(&["members"])),
         (
             "Group".to_owned(),
             EventKind::MembersRemoved {

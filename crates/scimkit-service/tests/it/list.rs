@@ -9,8 +9,8 @@ use scimkit_filter::AttrPath;
 use scimkit_schema::eval::SortKey;
 use scimkit_schema::{Registry, Resource, ResourceSchema};
 use scimkit_service::{
-    Config, Fetch, ListQuery, ListResult, MemoryStore, PageCollector, ResourceStore, ScimService,
-    SortSpec, StoreError, StoredResource, TenantId, finish_list,
+    ChangeRecord, Config, EventKind, Fetch, ListQuery, ListResult, MemoryStore, PageCollector,
+    ResourceStore, ScimService, SortSpec, StoreError, StoredResource, TenantId, finish_list,
 };
 use serde_json::{Value, json};
 
@@ -210,9 +210,10 @@ impl ResourceStore for Recording {
         id: &str,
         resource: Resource,
         expected_version: Option<&str>,
+        change: &[EventKind],
     ) -> Result<StoredResource, StoreError> {
         self.inner
-            .replace(tenant, rs, id, resource, expected_version)
+            .replace(tenant, rs, id, resource, expected_version, change)
             .await
     }
     async fn delete(
@@ -221,7 +222,7 @@ impl ResourceStore for Recording {
         rs: &ResourceSchema,
         id: &str,
         expected_version: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
         self.inner.delete(tenant, rs, id, expected_version).await
     }
     async fn list(

@@ -38,14 +38,28 @@ async fn versions_and_uniqueness() {
         .await
         .unwrap();
     let b = s
-        .replace(&t, users, &a.id, user("alice2", "x1"), Some(&a.version))
+        .replace(
+            &t,
+            users,
+            &a.id,
+            user("alice2", "x1"),
+            Some(&a.version),
+            &[],
+        )
         .await
         .unwrap();
     assert_ne!(b.version, a.version);
     assert_eq!(b.created, a.created);
     assert!(matches!(
-        s.replace(&t, users, &a.id, user("alice3", "x1"), Some(&a.version))
-            .await,
+        s.replace(
+            &t,
+            users,
+            &a.id,
+            user("alice3", "x1"),
+            Some(&a.version),
+            &[]
+        )
+        .await,
         Err(StoreError::VersionMismatch { .. })
     ));
     assert!(matches!(
@@ -126,7 +140,7 @@ async fn scans_see_every_write() {
     }
     assert_eq!(count(&s, users, r#"userName sw "user3""#).await, 11);
     let old = &ids[3];
-    s.replace(&t, users, &old.id, user("renamed", "E3"), None)
+    s.replace(&t, users, &old.id, user("renamed", "E3"), None, &[])
         .await
         .unwrap();
     assert_eq!(count(&s, users, r#"userName sw "user3""#).await, 10);

@@ -1,19 +1,24 @@
 //! The store's writes, generic over [`Backend`]: inserts with their side
 //! rows (e-mails, members, unique values), compare-and-swap updates and
-//! deletes, and single-row membership changes.
-
-use std::collections::BTreeMap;
+//! deletes, and single-row membership changes ([`groups`]: deletes and
+//! membership changes, whose records name groups).
 
 use chrono::{DateTime, Utc};
+use scimkit_service::{ChangeRecord, EventKind};
 use serde_json::{Map, Value};
 use sqlx::Pool;
+
+mod groups;
+
+pub(crate) use groups::{MemberChange, MembersChanged, change_members, delete};
 
 use super::{Backend, Conn, push_list, push_opt};
 use crate::columns::{Layout, MemberRow, Stored};
 use crate::error::DbError;
-use crate::read_sql::{Target, bare_columns};
+use crate::feed::write::{Entry, cursor_of, insert_sql, lock_key, lock_sql, records};
+use crate::read_sql::Target;
 use crate::record::Record;
-use crate::rows::{RowRead, attach_members, record};
+use crate::rows::{RowRead, attach_members};
 use crate::sql::{Dialect, Param, Sql};
 use crate::translate::fold;
 
@@ -58,7 +63,10 @@ fn unique_sql(dialect: Dialect, target: Target<'_>, id: &str, attr: &str, value:
 /// SHARE` until the transaction ends, so a removal (whose `DELETE`
 /// conflicts with it) waits, while writes of one tenant and a token
 /// rotation do not wait for each other.
-async fn tenant_guard<B: Backend>(c: &mut Conn<B>, target: Target<'_>) -> Result<(), DbError> {
+pub(super) async fn tenant_guard<B: Backend>(
+    c: &mut Conn<B>,
+    target: Target<'_>,
+) -> Result<(), DbError> {
     if !target.layout.registered_tenant {
         return Ok(());
     }
@@ -71,6 +79,45 @@ async fn tenant_guard<B: Backend>(c: &mut Conn<B>, target: Target<'_>) -> Result
     if B::rows(c, &sql).await?.is_empty() {
         return Err(DbError::TenantGone);
     }
+    Ok(())
+}
+
+/// Inserts the feed records of a write (one statement) and returns them.
+pub(super) async fn record_feed<B: Backend>(
+    c: &mut Conn<B>,
+    tenant: &str,
+    entries: Vec<Entry>,
+    now: DateTime<Utc>,
+) -> Result<Vec<ChangeRecord>, DbError> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = B::rows(c, &insert_sql(B::DIALECT, tenant, &entries, now)).await?;
+    let cursors = rows
+        .iter()
+        .map(|r| cursor_of(B::DIALECT, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    records(tenant, entries, cursors, now)
+}
+
+/// PostgreSQL: takes the transaction's advisory lock on each resource
+/// (`(type, id)` of `target.tenant`) the write will change, BEFORE its
+/// first write or row lock (which assigns its transaction id): a later
+/// writer of one resource then gets a later transaction id, so feed order
+/// `(txid, seq)` is version order per resource. Nothing on SQLite.
+pub(super) async fn lock_resources<B: Backend>(
+    c: &mut Conn<B>,
+    tenant: &str,
+    resources: &[(String, String)],
+) -> Result<(), DbError> {
+    if B::DIALECT != Dialect::Postgres || resources.is_empty() {
+        return Ok(());
+    }
+    let keys = resources
+        .iter()
+        .map(|(rt, id)| lock_key(tenant, rt, id))
+        .collect();
+    B::run(c, &lock_sql(keys)).await?;
     Ok(())
 }
 
@@ -107,7 +154,7 @@ async fn write_side_rows<B: Backend>(
 /// Inserts member rows of group `group` (of the target's type), ignoring
 /// members already there, in statements under the parameter cap; returns
 /// the new ones.
-async fn insert_members<B: Backend>(
+pub(super) async fn insert_members<B: Backend>(
     c: &mut Conn<B>,
     target: Target<'_>,
     group: &str,
@@ -148,7 +195,7 @@ async fn insert_members<B: Backend>(
 }
 
 /// Deletes the e-mail, member and unique-value rows of a resource.
-async fn delete_side_rows<B: Backend>(
+pub(super) async fn delete_side_rows<B: Backend>(
     c: &mut Conn<B>,
     target: Target<'_>,
     id: &str,
@@ -184,6 +231,10 @@ async fn delete_side_rows<B: Backend>(
 pub(crate) struct Prepared {
     pub(crate) stored: Stored,
     pub(crate) row: Sql,
+    /// The resource's `Created` record.
+    pub(crate) feed: Entry,
+    /// On SQLite, the row, its side rows and its feed record in one text
+    /// (the feed `INSERT … RETURNING` last: the only statement with rows).
     pub(crate) all: Option<Sql>,
 }
 
@@ -194,8 +245,13 @@ pub(crate) fn prepare_insert(
     id: &str,
     doc: &Map<String, Value>,
     now: DateTime<Utc>,
+    keep: bool,
 ) -> Result<Prepared, DbError> {
     let s = Stored::new(doc.clone(), target.layout)?;
+    let mut feed = Entry::new(target.rt, id, Some(1), EventKind::Created);
+    if keep {
+        feed.resource = Some(Value::Object(doc.clone()).to_string());
+    }
     let mut sql = Sql::new(dialect);
     sql.push("INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, data, user_name_lower, external_id, display_name_lower) VALUES (");
     if target.layout.registered_tenant {
@@ -229,7 +285,8 @@ pub(crate) fn prepare_insert(
                 .iter()
                 .map(|(a, v)| unique_sql(dialect, target, id, a, v)),
         );
-        for st in side {
+        let record = insert_sql(dialect, target.tenant, std::slice::from_ref(&feed), now);
+        for st in side.chain([record]) {
             all.text.push_str(";\n");
             all.text.push_str(&st.text);
             all.params.extend(st.params);
@@ -239,6 +296,7 @@ pub(crate) fn prepare_insert(
     Ok(Prepared {
         stored: s,
         row: sql,
+        feed,
         all,
     })
 }
@@ -250,13 +308,15 @@ pub(crate) async fn insert_each<B: Backend>(
     target: Target<'_>,
     id: &str,
     p: &Prepared,
-) -> Result<(), DbError> {
+    now: DateTime<Utc>,
+) -> Result<Vec<ChangeRecord>, DbError> {
     let mut tx = pool.begin().await?;
     tenant_guard::<B>(&mut tx, target).await?;
     B::run(&mut tx, &p.row).await?;
     write_side_rows::<B>(&mut tx, target, id, &p.stored).await?;
+    let records = record_feed::<B>(&mut tx, target.tenant, vec![p.feed.clone()], now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(records)
 }
 
 /// The document as stored and returned: without `id` and `meta`, with the
@@ -303,36 +363,49 @@ pub(crate) fn inserted(
     written(id, doc, &p.stored, layout, (1, now, now))
 }
 
-/// Inserts a new resource.
+/// Inserts a new resource and its `Created` record.
 pub(crate) async fn insert<B: Backend>(
     pool: &Pool<B::Db>,
     target: Target<'_>,
     id: &str,
     doc: Map<String, Value>,
     now: DateTime<Utc>,
-) -> Result<Record, DbError> {
-    let p = prepare_insert(B::DIALECT, target, id, &doc, now)?;
-    match &p.all {
+    keep: bool,
+) -> Result<(Record, Vec<ChangeRecord>), DbError> {
+    let p = prepare_insert(B::DIALECT, target, id, &doc, now, keep)?;
+    let records = match &p.all {
         Some(all) => {
             let mut tx = pool.begin().await?;
-            match B::run(&mut tx, all).await {
-                Ok(_) => tx.commit().await?,
+            match B::rows(&mut tx, all).await {
+                Ok(rows) => {
+                    let cursors = rows
+                        .iter()
+                        .map(|r| cursor_of(B::DIALECT, r))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    drop(rows);
+                    tx.commit().await?;
+                    records(target.tenant, vec![p.feed.clone()], cursors, now)?
+                }
                 Err(DbError::Unique { .. }) => {
                     // Redo statement by statement to name the attribute.
                     drop(tx);
-                    insert_each::<B>(pool, target, id, &p).await?;
+                    insert_each::<B>(pool, target, id, &p, now).await?
                 }
                 Err(e) => return Err(e),
             }
         }
-        None => insert_each::<B>(pool, target, id, &p).await?,
-    }
-    Ok(inserted(id, doc, &p, target.layout, now))
+        None => insert_each::<B>(pool, target, id, &p, now).await?,
+    };
+    Ok((inserted(id, doc, &p, target.layout, now), records))
 }
 
 /// The error for a compare-and-swap that changed no row: the version the
 /// resource is at, or not found.
-async fn cas_failure<B: Backend>(c: &mut Conn<B>, target: Target<'_>, id: &str) -> DbError {
+pub(super) async fn cas_failure<B: Backend>(
+    c: &mut Conn<B>,
+    target: Target<'_>,
+    id: &str,
+) -> DbError {
     let mut sql = Sql::new(B::DIALECT);
     sql.push("SELECT version FROM resources WHERE tenant_id = ")
         .bind_text(target.tenant);
@@ -359,16 +432,31 @@ pub(crate) struct Expect {
     pub(crate) now: DateTime<Utc>,
 }
 
-/// Replaces a resource (compare-and-swap on `expect.version` when given).
+/// What a write records: the kinds of a replace, whether bodies are kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recording<'a> {
+    pub(crate) change: &'a [EventKind],
+    pub(crate) keep: bool,
+}
+
+/// Replaces a resource (compare-and-swap on `expect.version` when given)
+/// and records `rec.change` (`Updated` with no attribute when empty).
 pub(crate) async fn update<B: Backend>(
     pool: &Pool<B::Db>,
     target: Target<'_>,
     id: &str,
     doc: Map<String, Value>,
     expect: Expect,
-) -> Result<Record, DbError> {
+    rec: Recording<'_>,
+) -> Result<(Record, Vec<ChangeRecord>), DbError> {
     let s = Stored::new(doc.clone(), target.layout)?;
     let mut tx = pool.begin().await?;
+    lock_resources::<B>(
+        &mut tx,
+        target.tenant,
+        &[(target.rt.to_owned(), id.to_owned())],
+    )
+    .await?;
     tenant_guard::<B>(&mut tx, target).await?;
     let mut sql = Sql::new(B::DIALECT);
     sql.push("UPDATE resources SET version = version + 1, last_modified = ")
@@ -399,158 +487,25 @@ pub(crate) async fn update<B: Backend>(
     drop(rs);
     delete_side_rows::<B>(&mut tx, target, id).await?;
     write_side_rows::<B>(&mut tx, target, id, &s).await?;
-    tx.commit().await?;
-    Ok(written(
-        id,
-        doc,
-        &s,
-        target.layout,
-        (version, created, expect.now),
-    ))
-}
-
-/// Takes resource `id` out of every group of the tenant that lists it,
-/// giving those groups a new version and `lastModified`.
-async fn leave_groups<B: Backend>(
-    c: &mut Conn<B>,
-    tenant: &str,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("DELETE FROM group_members WHERE tenant_id = ")
-        .bind_text(tenant);
-    sql.push(" AND member_id_lower = ").bind_text(fold(id));
-    sql.push(" AND member_id = ")
-        .bind_text(id)
-        .push(" RETURNING group_id, group_type");
-    let mut by_type: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
-    for r in B::rows(c, &sql).await? {
-        by_type.entry(r.opt_text(1)?).or_default().push(r.text(0)?);
-    }
-    // last_modified, tenant, resource type
-    const FIXED: usize = 3;
-    let per = crate::chunk::rows_per_statement(B::DIALECT, 1, FIXED);
-    for (ty, groups) in by_type {
-        for chunk in groups.chunks(per) {
-            let mut sql = Sql::new(B::DIALECT);
-            sql.push("UPDATE resources SET version = version + 1, last_modified = ")
-                .bind(Param::Time(now));
-            sql.push(" WHERE tenant_id = ").bind_text(tenant);
-            // Every row has its group's type since migration 20261205000200.
-            if let Some(ty) = &ty {
-                sql.push(" AND resource_type = ").bind_text(ty.as_str());
-            }
-            sql.push(" AND id IN (");
-            push_list(&mut sql, chunk.iter().map(String::as_str));
-            sql.push(")");
-            B::run(c, &sql).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Deletes a resource (compare-and-swap on `expect.version` when given),
-/// and its memberships (see [`leave_groups`]).
-pub(crate) async fn delete<B: Backend>(
-    pool: &Pool<B::Db>,
-    target: Target<'_>,
-    id: &str,
-    expect: Expect,
-) -> Result<(), DbError> {
-    let mut tx = pool.begin().await?;
-    tenant_guard::<B>(&mut tx, target).await?;
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("DELETE FROM resources WHERE tenant_id = ")
-        .bind_text(target.tenant);
-    sql.push(" AND resource_type = ")
-        .bind_text(target.rt)
-        .push(" AND id = ")
-        .bind_text(id);
-    if let Some(v) = expect.version {
-        sql.push(" AND version = ").bind(Param::Int(v));
-    }
-    if B::run(&mut tx, &sql).await? == 0 {
-        return Err(cas_failure::<B>(&mut tx, target, id).await);
-    }
-    delete_side_rows::<B>(&mut tx, target, id).await?;
-    leave_groups::<B>(&mut tx, target.tenant, id, expect.now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// A change of a group's members: the rows to add and the values to remove.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct MemberChange<'a> {
-    pub(crate) add: &'a [MemberRow],
-    pub(crate) remove: &'a [String],
-}
-
-/// Adds or removes members of a group with single-row writes, bumping the
-/// group's version and `lastModified` (one-row UPDATE) when anything
-/// changed. Returns the group (without `members`) and the member values
-/// actually added or removed.
-pub(crate) async fn change_members<B: Backend>(
-    pool: &Pool<B::Db>,
-    target: Target<'_>,
-    group: &str,
-    change: MemberChange<'_>,
-    now: DateTime<Utc>,
-) -> Result<(Record, Vec<String>), DbError> {
-    let mut tx = pool.begin().await?;
-    tenant_guard::<B>(&mut tx, target).await?;
-    // Take the group's row lock first, so concurrent changes serialise.
-    let mut sql = Sql::new(B::DIALECT);
-    sql.push("UPDATE resources SET version = version WHERE tenant_id = ")
-        .bind_text(target.tenant);
-    sql.push(" AND resource_type = ")
-        .bind_text(target.rt)
-        .push(" AND id = ")
-        .bind_text(group);
-    if B::run(&mut tx, &sql).await? == 0 {
-        return Err(DbError::NotFound);
-    }
-    let mut changed = insert_members::<B>(&mut tx, target, group, change.add).await?;
-    // tenant, group
-    const FIXED: usize = 2;
-    for chunk in change
-        .remove
-        .chunks(crate::chunk::rows_per_statement(B::DIALECT, 1, FIXED))
-    {
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("DELETE FROM group_members WHERE tenant_id = ")
-            .bind_text(target.tenant);
-        sql.push(" AND group_id = ")
-            .bind_text(group)
-            .push(" AND member_id IN (");
-        push_list(&mut sql, chunk.iter().map(String::as_str));
-        sql.push(") RETURNING member_id");
-        for r in B::rows(&mut tx, &sql).await? {
-            changed.push(r.text(0)?);
-        }
-    }
-    let columns = bare_columns(B::DIALECT);
-    let mut sql = Sql::new(B::DIALECT);
-    if changed.is_empty() {
-        sql.push("SELECT ").push(columns).push(" FROM resources");
+    let updated = [EventKind::Updated {
+        changed_attributes: Vec::new(),
+    }];
+    let kinds = if rec.change.is_empty() {
+        &updated[..]
     } else {
-        sql.push("UPDATE resources SET version = version + 1, last_modified = ")
-            .bind(Param::Time(now));
-    }
-    sql.push(" WHERE tenant_id = ")
-        .bind_text(target.tenant)
-        .push(" AND resource_type = ")
-        .bind_text(target.rt);
-    sql.push(" AND id = ").bind_text(group);
-    if !changed.is_empty() {
-        sql.push(" RETURNING ").push(columns);
-    }
-    let rs = B::rows(&mut tx, &sql).await?;
-    let rec = match rs.first() {
-        Some(r) => record(r)?,
-        None => return Err(DbError::NotFound),
+        rec.change
     };
-    drop(rs);
+    let body = rec.keep.then(|| Value::Object(doc.clone()).to_string());
+    let entries = kinds
+        .iter()
+        .map(|k| {
+            let mut e = Entry::new(target.rt, id, Some(version), k.clone());
+            e.resource = body.clone();
+            e
+        })
+        .collect();
+    let records = record_feed::<B>(&mut tx, target.tenant, entries, expect.now).await?;
     tx.commit().await?;
-    Ok((rec, changed))
+    let rec = written(id, doc, &s, target.layout, (version, created, expect.now));
+    Ok((rec, records))
 }

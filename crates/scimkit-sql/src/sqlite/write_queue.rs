@@ -15,8 +15,12 @@
 //! one request is in flight, a batch is that one insert; batches grow only
 //! when requests queue up behind the writer anyway, so nothing waits for a
 //! timer.
+//!
+//! Each insert's statements end with the `INSERT … RETURNING position` of its
+//! feed record, so the record is committed with the row, in the same call,
+//! and the caller learns its position.
 
-use sqlx::SqlitePool;
+use sqlx::{Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::DbError;
@@ -28,9 +32,15 @@ pub(crate) const MAX_BATCH: usize = 64;
 /// How many inserts may wait in the queue before senders wait too.
 const QUEUE: usize = 1024;
 
+/// The first integer column of the rows an insert's statements returned
+/// (the positions of its feed records).
+type Returned = Vec<i64>;
+
 struct Job {
     sql: Sql,
-    reply: oneshot::Sender<Result<(), DbError>>,
+    /// How many rows its statements return.
+    rows: usize,
+    reply: oneshot::Sender<Result<Returned, DbError>>,
 }
 
 /// The sending side of the insert queue; cloning shares it.
@@ -47,14 +57,15 @@ impl Inserts {
         Inserts { tx }
     }
 
-    /// Runs `sql` (the statements of one insert) in the next group commit.
+    /// Runs `sql` (the statements of one insert, returning `rows` rows) in
+    /// the next group commit; answers the first column of those rows.
     /// `None` when the committing task was gone before it took the insert
     /// (its runtime shut down), so nothing was written and the caller writes
     /// on its own. An insert the task took but could not answer is an error:
     /// it may have been committed, so it must not be written again.
-    pub(crate) async fn run(&self, sql: Sql) -> Option<Result<(), DbError>> {
+    pub(crate) async fn run(&self, sql: Sql, rows: usize) -> Option<Result<Returned, DbError>> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job { sql, reply }).await.ok()?;
+        self.tx.send(Job { sql, rows, reply }).await.ok()?;
         Some(rx.await.unwrap_or_else(|_| Err(DbError::QueueStopped)))
     }
 }
@@ -85,9 +96,9 @@ async fn commit_loop(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
 /// SQLite's thread whatever its size. When any statement fails, that
 /// transaction is rolled back whole and the batch is run again with a
 /// savepoint per job, which tells whose insert failed.
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Vec<Result<(), DbError>> {
+async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Vec<Result<Returned, DbError>> {
     match one_call(pool, jobs).await {
-        Ok(()) => return jobs.iter().map(|_| Ok(())).collect(),
+        Ok(all) => return split(jobs, all),
         Err(e) if jobs.len() == 1 => return vec![Err(e)],
         Err(_) => {}
     }
@@ -103,7 +114,31 @@ async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Vec<Result<(), DbError>> {
     }
 }
 
-async fn one_call(pool: &SqlitePool, jobs: &[Job]) -> Result<(), DbError> {
+/// Hands each job its rows of `all`, in order.
+fn split(jobs: &[Job], all: Returned) -> Vec<Result<Returned, DbError>> {
+    let mut rest = all.into_iter();
+    jobs.iter()
+        .map(|j| {
+            let mine: Returned = rest.by_ref().take(j.rows).collect();
+            if mine.len() == j.rows {
+                Ok(mine)
+            } else {
+                Err(DbError::Feed(
+                    "a group commit returned fewer rows than asked",
+                ))
+            }
+        })
+        .collect()
+}
+
+/// The first column of each row, as an integer.
+fn firsts(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Returned, DbError> {
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(DbError::from))
+        .collect()
+}
+
+async fn one_call(pool: &SqlitePool, jobs: &[Job]) -> Result<Returned, DbError> {
     let mut conn = pool.acquire().await?;
     let mut text = String::from("BEGIN IMMEDIATE;\n");
     for job in jobs {
@@ -117,8 +152,8 @@ async fn one_call(pool: &SqlitePool, jobs: &[Job]) -> Result<(), DbError> {
             q = super::database::bind(q, p);
         }
     }
-    match q.execute(&mut *conn).await {
-        Ok(_) => Ok(()),
+    match q.fetch_all(&mut *conn).await {
+        Ok(rows) => firsts(&rows),
         Err(e) => {
             // The failed statement stopped the call inside the transaction.
             if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
@@ -133,7 +168,7 @@ async fn one_call(pool: &SqlitePool, jobs: &[Job]) -> Result<(), DbError> {
 async fn with_savepoints(
     pool: &SqlitePool,
     jobs: &[Job],
-) -> Result<Vec<Result<(), DbError>>, DbError> {
+) -> Result<Vec<Result<Returned, DbError>>, DbError> {
     let mut tx = pool.begin().await?;
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -147,8 +182,8 @@ async fn with_savepoints(
         for p in &job.sql.params {
             q = super::database::bind(q, p);
         }
-        match q.execute(&mut *tx).await {
-            Ok(_) => results.push(Ok(())),
+        match q.fetch_all(&mut *tx).await {
+            Ok(rows) => results.push(firsts(&rows)),
             Err(e) => {
                 // Undo this insert only (a failed statement left the
                 // savepoint open); the transaction goes on.

@@ -83,6 +83,7 @@ pub(crate) async fn create_get_replace_delete(s: &dyn ResourceStore) {
             &created.id,
             user("bjensen", json!({"title": "Guide"})),
             Some(&created.version),
+            &[],
         )
         .await
         .unwrap();
@@ -99,6 +100,7 @@ pub(crate) async fn create_get_replace_delete(s: &dyn ResourceStore) {
             &created.id,
             user("bjensen", json!({})),
             Some(&created.version),
+            &[],
         )
         .await;
     assert!(
@@ -112,6 +114,7 @@ pub(crate) async fn create_get_replace_delete(s: &dyn ResourceStore) {
             &created.id,
             user("bjensen", json!({})),
             Some("not-a-version"),
+            &[],
         )
         .await;
     assert!(
@@ -120,12 +123,12 @@ pub(crate) async fn create_get_replace_delete(s: &dyn ResourceStore) {
     );
     // Unconditional replace.
     let again = s
-        .replace(&t, &rs, &created.id, user("bjensen", json!({})), None)
+        .replace(&t, &rs, &created.id, user("bjensen", json!({})), None, &[])
         .await
         .unwrap();
     assert_ne!(again.version, replaced.version);
     let missing = s
-        .replace(&t, &rs, "no-such-id", user("x", json!({})), None)
+        .replace(&t, &rs, "no-such-id", user("x", json!({})), None, &[])
         .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound { .. })),
@@ -163,13 +166,13 @@ pub(crate) async fn uniqueness(s: &dyn ResourceStore) {
     // A replace may not take a used name; keeping one's own is fine.
     let b = s.create(&t, &rs, user("jsmith", json!({}))).await.unwrap();
     let taken = s
-        .replace(&t, &rs, &b.id, user("BJENSEN", json!({})), None)
+        .replace(&t, &rs, &b.id, user("BJENSEN", json!({})), None, &[])
         .await;
     assert!(
         matches!(taken, Err(StoreError::Conflict { .. })),
         "{taken:?}"
     );
-    s.replace(&t, &rs, &a.id, user("BJENSEN", json!({})), None)
+    s.replace(&t, &rs, &a.id, user("BJENSEN", json!({})), None, &[])
         .await
         .unwrap();
     // The failed writes changed nothing.
@@ -225,7 +228,9 @@ pub(crate) async fn tenant_isolation(s: &dyn ResourceStore) {
         .await
         .unwrap();
     assert!(s.get(&t2, &rs, &a.id).await.unwrap().is_none());
-    let r = s.replace(&t2, &rs, &a.id, user("x", json!({})), None).await;
+    let r = s
+        .replace(&t2, &rs, &a.id, user("x", json!({})), None, &[])
+        .await;
     assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}");
     let d = s.delete(&t2, &rs, &a.id, None).await;
     assert!(matches!(d, Err(StoreError::NotFound { .. })), "{d:?}");
@@ -594,6 +599,7 @@ pub(crate) async fn membership(s: &dyn ResourceStore) {
             )
             .unwrap(),
             None,
+            &[],
         )
         .await
         .unwrap();
@@ -629,6 +635,7 @@ pub(crate) async fn concurrent_writers(s: &dyn ResourceStore) {
                 &id,
                 user("race", json!({"title": format!("t{i}")})),
                 Some(&v),
+                &[],
             )
             .await
         }
@@ -915,6 +922,7 @@ pub(crate) async fn many_binds(s: &dyn ResourceStore) {
             &u.id,
             user("many-emails", json!({"emails": emails(MANY_EMAILS + 1)})),
             None,
+            &[],
         )
         .await
         .unwrap();

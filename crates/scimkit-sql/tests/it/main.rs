@@ -13,11 +13,13 @@ mod checkpoint;
 mod conformance;
 mod errors;
 mod explain;
+mod feed;
 mod ids;
 mod limits;
 mod linking;
 mod lists;
 mod pool;
+mod request_log;
 mod tenants;
 
 use std::future::Future;

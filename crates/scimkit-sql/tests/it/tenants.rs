@@ -53,7 +53,11 @@ async fn check(store: SqlStore) {
     assert!(store.tenants().remove(&id).await.unwrap());
 
     gone(store.create(&t, &us, user("late")).await);
-    gone(store.replace(&t, &us, &u.id, user("late2"), None).await);
+    gone(
+        store
+            .replace(&t, &us, &u.id, user("late2"), None, &[])
+            .await,
+    );
     gone(store.delete(&t, &us, &u.id, None).await);
     gone(
         store

@@ -16,4 +16,5 @@ mod network;
 mod nul;
 mod passwords;
 mod replay;
+mod request_log;
 mod tenants;

@@ -207,6 +207,7 @@ pub(super) fn create_on_miss<'s>(
     let Some(mut elem) = select::value_described(f, t.attr) else {
         return Err(no_target());
     };
+    crate::Switch::CreateOnFilterMiss.record();
     match (t.sub, new) {
         (Some(sub), nv) => {
             elem.insert(sub.name.clone(), nv);

@@ -80,7 +80,10 @@ pub(super) fn remove<'s>(
             "{}: remove takes no value; select the values to remove with a filter, e.g. {}[value eq \"…\"]",
             t.at, t.attr.name
         ))),
-        Some(list) => remove_listed(cx, t, list),
+        Some(list) => {
+            crate::Switch::RemoveMembersByValue.record();
+            remove_listed(cx, t, list)
+        }
     }
 }
 
