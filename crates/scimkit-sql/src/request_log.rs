@@ -271,8 +271,11 @@ impl RequestLog {
                     }
                 }
                 for job in jobs {
-                    match inserts.run(job).await {
-                        Some(r) => r?,
+                    // Request-log inserts return no rows.
+                    match inserts.run(job, 0).await {
+                        Some(r) => {
+                            r?;
+                        }
                         // The queue's task is gone (runtime shutting down).
                         None => {
                             return Ok(table::append::<SqliteDb>(write, entries, keep).await?);
