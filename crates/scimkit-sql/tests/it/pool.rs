@@ -10,41 +10,45 @@ use scimkit_service::{ResourceStore, TenantId};
 use scimkit_sql::{DEFAULT_PING_IDLE_AFTER, PostgresOptions, SqlStore};
 use sqlx::{Connection, PgConnection};
 
-/// A one-connection store whose connections carry `app` as their
-/// `application_name`, so that the test can find and end them.
+/// A store with one connection for requests (and one for the feed's
+/// `LISTEN`) whose connections carry `app` as their `application_name`, so
+/// that the test can find and end them.
 async fn store(app: &str, ping_idle_after: Duration) -> SqlStore {
     let url = crate::backends::postgres_url();
     let sep = if url.contains('?') { '&' } else { '?' };
     SqlStore::postgres(
         PostgresOptions::url(format!("{url}{sep}application_name={app}"))
             .schema(app)
-            .max_connections(1)
+            .max_connections(2)
             .ping_idle_after(ping_idle_after),
     )
     .await
     .unwrap()
 }
 
-/// Ends the server side of every connection named `app`, and waits until
-/// they are gone; how many there were.
+/// Ends the server side of every connection named `app` but the feed's
+/// listener, and waits until they are gone; how many there were.
 async fn terminate(app: &str) -> i64 {
     let mut c = PgConnection::connect(&crate::backends::postgres_url())
         .await
         .unwrap();
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE application_name = $1 AND query NOT ILIKE 'listen%'",
     )
     .bind(app)
     .fetch_one(&mut c)
     .await
     .unwrap();
     loop {
-        let (left,): (i64,) =
-            sqlx::query_as("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1")
-                .bind(app)
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
+        let (left,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity \
+                 WHERE application_name = $1 AND query NOT ILIKE 'listen%'",
+        )
+        .bind(app)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
         if left == 0 {
             break;
         }
