@@ -82,10 +82,14 @@ pub struct PostgresOptions {
     pub(crate) max_connections: u32,
     pub(crate) acquire_timeout: Duration,
     pub(crate) statement_timeout: Duration,
+    pub(crate) ping_idle_after: Duration,
 }
 
 /// The default [`PostgresOptions::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
+/// The default [`PostgresOptions::ping_idle_after`].
+pub const DEFAULT_PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
 impl PostgresOptions {
     /// A database URL (`postgres://user@host:5432/db`).
@@ -96,6 +100,7 @@ impl PostgresOptions {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             acquire_timeout: DEFAULT_READER_WAIT,
             statement_timeout: DEFAULT_QUERY_TIMEOUT,
+            ping_idle_after: DEFAULT_PING_IDLE_AFTER,
         }
     }
 
@@ -133,6 +138,19 @@ impl PostgresOptions {
         self.statement_timeout = t;
         self
     }
+
+    /// A pooled connection left idle at least this long (default
+    /// [`DEFAULT_PING_IDLE_AFTER`]) is checked with a round trip before a
+    /// request uses it, and replaced when the check fails (the server
+    /// restarted, a proxy dropped it). A connection used more recently goes
+    /// straight to its query: checking every one doubled the round trips of
+    /// a read (see `docs/BENCHMARKS.md`, "PostgreSQL"). `Duration::ZERO`
+    /// checks every connection.
+    #[must_use]
+    pub fn ping_idle_after(mut self, t: Duration) -> Self {
+        self.ping_idle_after = t;
+        self
+    }
 }
 
 /// Connects and runs the migrations.
@@ -161,9 +179,22 @@ pub(crate) async fn open(o: &PostgresOptions) -> Result<PgPool, SqlError> {
         c.close().await.map_err(SqlError::connect)?;
     }
     let ms = o.statement_timeout.as_millis().max(1).to_string();
+    let ping_after = o.ping_idle_after;
     let pool = PgPoolOptions::new()
         .max_connections(o.max_connections)
         .acquire_timeout(o.acquire_timeout.max(crate::limits::MIN_POOL_WAIT))
+        // sqlx pings every connection it hands out unless told not to: one
+        // more round trip per acquire. Only connections idle a while are
+        // pinged; a failed ping drops the connection and sqlx opens another.
+        .test_before_acquire(false)
+        .before_acquire(move |c, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= ping_after {
+                    c.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(opts.options([("statement_timeout", ms.as_str())]))
         .await
         .map_err(SqlError::connect)?;

@@ -21,6 +21,7 @@ mod ids;
 mod limits;
 mod linking;
 mod lists;
+mod pool;
 mod request_log;
 mod tenants;
 
