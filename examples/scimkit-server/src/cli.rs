@@ -111,7 +111,9 @@ pub(crate) struct Global {
     pub(crate) log_bodies: bool,
 
     /// The newest request-log entries kept per tenant (the provisioning log
-    /// the console shows; older ones are deleted as new ones arrive).
+    /// the console shows; older ones are deleted as new ones arrive). `0`
+    /// keeps no log: every request then costs no write (see
+    /// docs/BENCHMARKS.md for what the log costs under load).
     #[arg(long, global = true, default_value_t = scimkit_sql::DEFAULT_REQUEST_LOG_MAX_ENTRIES)]
     pub(crate) request_log_max_entries: u64,
 

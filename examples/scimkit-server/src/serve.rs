@@ -118,7 +118,8 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         bodies: global.log_bodies,
         body_limit,
         redactor: std::sync::Arc::new(Redactor::new(service.registry())),
-        request_log: Some(request_log.clone()),
+        // `--request-log-max-entries 0`: no provisioning log (and none of its writes).
+        request_log: (global.request_log_max_entries > 0).then(|| request_log.clone()),
         metrics: metrics.clone(),
     };
     let console = std::sync::Arc::new(crate::console::Console::new(

@@ -120,3 +120,23 @@ async fn request_log_and_metrics_on_sqlite() {
 async fn request_log_and_metrics_on_postgres() {
     check(Db::postgres().await).await;
 }
+
+/// `--request-log-max-entries 0` keeps no provisioning log at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_entries_keeps_no_log() {
+    let db = Db::sqlite();
+    let (tenant, token) = add_tenant(&db, "Contoso");
+    let mut server = Server::start(&db, &["--request-log-max-entries", "0"]);
+    let c = Client::new(server.tenant_url(&tenant), &token);
+    assert_eq!(c.post("/Users", user("bjensen")).await.status, 201);
+    assert_eq!(c.get("/Users?filter=userName%20eq").await.status, 400);
+    assert!(server.terminate().success());
+    let store = open(&db).await;
+    let page = store
+        .request_log()
+        .list(&RequestLogQuery::all())
+        .await
+        .unwrap();
+    assert!(page.entries.is_empty(), "{:?}", page.entries);
+    store.close().await;
+}
