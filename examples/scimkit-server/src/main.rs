@@ -41,6 +41,7 @@ mod retention;
 mod seed;
 mod serve;
 mod tenant_admin;
+mod timed_store;
 mod webhook;
 
 use std::process::ExitCode;

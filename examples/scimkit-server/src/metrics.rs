@@ -65,6 +65,11 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabel {
+    operation: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct NameLabel {
     name: String,
 }
@@ -73,6 +78,7 @@ struct Inner {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    store: Family<OperationLabel, Histogram>,
     webhook_backlog: Family<NameLabel, Gauge>,
     feed_backlog: Family<NameLabel, Gauge>,
     connections: Gauge<i64, std::sync::atomic::AtomicI64>,
@@ -117,6 +123,15 @@ impl Metrics {
             "Time to answer a SCIM request, by endpoint and method",
             latency.clone(),
         );
+        // 0.1 ms .. about 1.6 s.
+        let store = Family::<OperationLabel, Histogram>::new_with_constructor(
+            (|| Histogram::new(exponential_buckets(0.0001, 2.0, 15))) as fn() -> Histogram,
+        );
+        registry.register(
+            "scim_store_duration_seconds",
+            "Time spent in the store (database), by operation",
+            store.clone(),
+        );
         let webhook_backlog = Family::<NameLabel, Gauge>::default();
         registry.register(
             "scim_webhook_backlog",
@@ -146,12 +161,21 @@ impl Metrics {
                 registry,
                 requests,
                 latency,
+                store,
                 webhook_backlog,
                 feed_backlog,
                 connections,
                 log_dropped,
             }),
         }
+    }
+
+    /// Observes one store call (`operation`: `create`, `get`, `list`, …).
+    pub(crate) fn store_call(&self, operation: &'static str, took: std::time::Duration) {
+        self.inner
+            .store
+            .get_or_create(&OperationLabel { operation })
+            .observe(took.as_secs_f64());
     }
 
     /// Counts one answered request. `tenant` must be an authenticated

@@ -101,8 +101,12 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
         );
     }
     let body_limit = config.body_limit();
+    let metrics = Metrics::new();
     let service = ScimService::builder()
-        .store(store.clone())
+        .store(crate::timed_store::TimedStore::new(
+            store.clone(),
+            metrics.clone(),
+        ))
         .authenticator(TenantAuth::new(store.tenants()).with_args(&global.auth))
         .events(std::sync::Arc::new(LogSink {
             member_ids: global.log_member_ids,
@@ -113,7 +117,6 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     let request_log = store.request_log().writer(
         RequestLogOptions::default().max_entries_per_tenant(global.request_log_max_entries),
     );
-    let metrics = Metrics::new();
     let log = LogOptions {
         bodies: global.log_bodies,
         body_limit,

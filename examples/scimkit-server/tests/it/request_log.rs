@@ -61,6 +61,15 @@ async fn check(db: Db) {
         "{text}"
     );
     assert!(text.contains("scim_connections_open"), "{text}");
+    // Store time, by operation: the create and the PATCH's read and replace.
+    for op in ["create", "get", "replace"] {
+        assert!(
+            text.contains(&format!(
+                "scim_store_duration_seconds_count{{operation=\"{op}\"}}"
+            )),
+            "{op}: {text}"
+        );
+    }
     // Without --metrics-public, the public port has no /metrics.
     let public = reqwest::get(format!("{}/metrics", server.origin))
         .await
