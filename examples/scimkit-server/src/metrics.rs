@@ -207,7 +207,6 @@ impl Metrics {
 
     /// Sets the backlog of the webhook endpoint `endpoint` (the change
     /// records it has yet to deliver).
-    #[allow(dead_code)] // the webhook code sets it
     pub(crate) fn set_webhook_backlog(&self, endpoint: &str, records: u64) {
         self.inner
             .webhook_backlog

@@ -168,7 +168,7 @@ pub(crate) async fn run(global: &Global, store: SqlStore) -> Result<(), String> 
     }
 
     let feed: std::sync::Arc<dyn scimkit_service::ChangeFeed> = std::sync::Arc::new(store.clone());
-    let deliveries = crate::webhook::start(feed.clone(), &global.webhooks)?;
+    let deliveries = crate::webhook::start(feed.clone(), &global.webhooks, Some(metrics.clone()))?;
     let (stop_pruning, pruning_stopped) = tokio::sync::watch::channel(false);
     let pruning = tokio::spawn(crate::retention::run(
         feed,

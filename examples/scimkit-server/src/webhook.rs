@@ -162,6 +162,7 @@ pub(crate) struct Deliveries {
 pub(crate) fn start(
     feed: Arc<dyn ChangeFeed>,
     args: &WebhookArgs,
+    metrics: Option<crate::metrics::Metrics>,
 ) -> Result<Option<Deliveries>, String> {
     if args.webhook_workers == 0 {
         tracing::info!("--webhook-workers 0: this process delivers no webhooks");
@@ -188,7 +189,7 @@ pub(crate) fn start(
         timeout: args.timeout(),
     });
     let (stop, stopped) = watch::channel(false);
-    let supervisor = tokio::spawn(supervise(delivery, stopped, args.rescan()));
+    let supervisor = tokio::spawn(supervise(delivery, stopped, args.rescan(), metrics));
     Ok(Some(Deliveries {
         stop,
         supervisor,
@@ -213,12 +214,50 @@ impl Deliveries {
 
 /// Starts a task per endpoint and stops the tasks of removed ones, every
 /// `rescan`, until shutdown.
-async fn supervise(delivery: Arc<Delivery>, mut stop: watch::Receiver<bool>, rescan: Duration) {
+/// The most records counted for one endpoint's `scim_webhook_backlog`
+/// gauge (one feed read): a longer backlog shows as this many.
+pub(crate) const BACKLOG_COUNTED: usize = 1000;
+
+/// Sets each endpoint's backlog gauge: the records after its saved cursor,
+/// counted up to [`BACKLOG_COUNTED`] with one bounded feed read.
+async fn measure_backlog(
+    feed: &dyn ChangeFeed,
+    metrics: &crate::metrics::Metrics,
+    consumers: &[Consumer],
+) {
+    for c in consumers {
+        if endpoint_id(&c.name).is_none() {
+            continue;
+        }
+        let Ok(ep) = Endpoint::from_data(&c.data) else {
+            continue;
+        };
+        let mut query =
+            scimkit_service::FeedQuery::tenant(scimkit_service::TenantId::new(&ep.tenant))
+                .limit(BACKLOG_COUNTED);
+        if let Some(cursor) = c.cursor.clone() {
+            query = query.after(cursor);
+        }
+        if let Ok(page) = feed.read(&query).await {
+            metrics.set_webhook_backlog(&c.name, page.records.len() as u64);
+        }
+    }
+}
+
+async fn supervise(
+    delivery: Arc<Delivery>,
+    mut stop: watch::Receiver<bool>,
+    rescan: Duration,
+    metrics: Option<crate::metrics::Metrics>,
+) {
     let mut tasks = JoinSet::new();
     let mut running: BTreeMap<String, tokio::task::AbortHandle> = BTreeMap::new();
     loop {
         match delivery.feed.consumers().await {
             Ok(consumers) => {
+                if let Some(m) = &metrics {
+                    measure_backlog(delivery.feed.as_ref(), m, &consumers).await;
+                }
                 let names: Vec<String> = consumers
                     .into_iter()
                     .map(|c| c.name)

@@ -109,7 +109,17 @@ async fn records_are_retried_in_order_until_accepted() {
         .await
         .unwrap();
     got.lock().unwrap().secret = Some(WebhookSecret::parse(&secret).unwrap());
-    let deliveries = super::start(feed.clone(), args).unwrap().unwrap();
+    let metrics = crate::metrics::Metrics::new();
+    let deliveries = super::start(feed.clone(), args, Some(metrics.clone()))
+        .unwrap()
+        .unwrap();
+    let backlog = |n: usize| {
+        let text = metrics.render();
+        text.contains(&format!(
+            "scim_webhook_backlog{{name=\"{}\"}} {n}\n",
+            consumer_name(&id)
+        ))
+    };
 
     let mut users = Vec::new();
     for n in 0..3 {
@@ -133,6 +143,8 @@ async fn records_are_retried_in_order_until_accepted() {
         )
     };
     wait("failing", || state().1.status == Status::Failing).await;
+    // The receiver is down: /metrics shows the three undelivered records.
+    wait("backlog 3", || backlog(3)).await;
     assert!(state().1.last_error.unwrap().contains("503"));
     assert_eq!(
         state().0,
@@ -161,6 +173,7 @@ async fn records_are_retried_in_order_until_accepted() {
     })
     .await;
     assert_eq!(state().1.failures, 0);
+    wait("backlog 0", || backlog(0)).await;
 
     // Removed: the task stops, nothing more is sent.
     assert!(super::remove(feed.as_ref(), &id).await.unwrap());
