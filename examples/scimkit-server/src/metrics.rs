@@ -217,7 +217,6 @@ impl Metrics {
     }
 
     /// Sets the backlog of the feed consumer `consumer`.
-    #[allow(dead_code)] // the feed code sets it
     pub(crate) fn set_feed_backlog(&self, consumer: &str, records: u64) {
         self.inner
             .feed_backlog

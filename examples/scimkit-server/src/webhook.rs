@@ -214,11 +214,13 @@ impl Deliveries {
 
 /// Starts a task per endpoint and stops the tasks of removed ones, every
 /// `rescan`, until shutdown.
-/// The most records counted for one endpoint's `scim_webhook_backlog`
-/// gauge (one feed read): a longer backlog shows as this many.
+/// The most records counted for one consumer's backlog gauge (one feed
+/// read): a longer backlog shows as this many.
 pub(crate) const BACKLOG_COUNTED: usize = 1000;
 
-/// Sets each endpoint's backlog gauge: the records after its saved cursor,
+/// Sets each durable consumer's `scim_feed_backlog` gauge (the records
+/// after its saved cursor: its tenant's for a webhook endpoint, which also
+/// sets `scim_webhook_backlog`, every tenant's for any other consumer),
 /// counted up to [`BACKLOG_COUNTED`] with one bounded feed read.
 async fn measure_backlog(
     feed: &dyn ChangeFeed,
@@ -226,20 +228,25 @@ async fn measure_backlog(
     consumers: &[Consumer],
 ) {
     for c in consumers {
-        if endpoint_id(&c.name).is_none() {
-            continue;
-        }
-        let Ok(ep) = Endpoint::from_data(&c.data) else {
-            continue;
-        };
-        let mut query =
+        let webhook = endpoint_id(&c.name).is_some();
+        let query = if webhook {
+            let Ok(ep) = Endpoint::from_data(&c.data) else {
+                continue;
+            };
             scimkit_service::FeedQuery::tenant(scimkit_service::TenantId::new(&ep.tenant))
-                .limit(BACKLOG_COUNTED);
+        } else {
+            scimkit_service::FeedQuery::all()
+        };
+        let mut query = query.limit(BACKLOG_COUNTED);
         if let Some(cursor) = c.cursor.clone() {
             query = query.after(cursor);
         }
         if let Ok(page) = feed.read(&query).await {
-            metrics.set_webhook_backlog(&c.name, page.records.len() as u64);
+            let n = page.records.len() as u64;
+            metrics.set_feed_backlog(&c.name, n);
+            if webhook {
+                metrics.set_webhook_backlog(&c.name, n);
+            }
         }
     }
 }

@@ -109,6 +109,10 @@ async fn records_are_retried_in_order_until_accepted() {
         .await
         .unwrap();
     got.lock().unwrap().secret = Some(WebhookSecret::parse(&secret).unwrap());
+    // An application's own consumer, which has read nothing.
+    feed.save_consumer(&scimkit_service::Consumer::new("app-worker"))
+        .await
+        .unwrap();
     let metrics = crate::metrics::Metrics::new();
     let deliveries = super::start(feed.clone(), args, Some(metrics.clone()))
         .unwrap()
@@ -145,6 +149,13 @@ async fn records_are_retried_in_order_until_accepted() {
     wait("failing", || state().1.status == Status::Failing).await;
     // The receiver is down: /metrics shows the three undelivered records.
     wait("backlog 3", || backlog(3)).await;
+    assert!(
+        metrics
+            .render()
+            .contains("scim_feed_backlog{name=\"app-worker\"} 3\n"),
+        "{}",
+        metrics.render()
+    );
     assert!(state().1.last_error.unwrap().contains("503"));
     assert_eq!(
         state().0,
